@@ -1,0 +1,3 @@
+from funnelpact.cli.main import run
+
+run()

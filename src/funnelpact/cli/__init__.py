@@ -1,0 +1,1 @@
+"""The ``funnelpact`` command line: thin commands over the same services as the web."""

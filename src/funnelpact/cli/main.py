@@ -1,0 +1,44 @@
+"""Entry point: builds the Typer app and renders expected errors without a traceback."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from funnelpact.domain.errors import DomainError
+from funnelpact.errors import FunnelpactError
+
+app = typer.Typer(
+    name="funnelpact",
+    help="The Sales & Marketing SLA engine: plan, agree, track, watch, report, review.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+err_console = Console(stderr=True)
+
+
+def _register() -> None:
+    # Imported here so that `funnelpact --help` lists every command group in one place.
+    from funnelpact.cli import plan
+
+    app.command("plan")(plan.plan_command)
+
+
+_register()
+
+
+def run() -> None:
+    """Run the CLI; expected failures print their located message and exit non-zero."""
+    try:
+        app()
+    except DomainError as exc:
+        for issue in exc.issues:
+            err_console.print(issue.render(), markup=False, highlight=False)
+        sys.exit(1)
+    except FunnelpactError as exc:
+        err_console.print(f"error: {exc.message}", markup=False, highlight=False)
+        sys.exit(exc.exit_code)
