@@ -1,8 +1,14 @@
 """The business calendar: when the SLA clock runs, and business time between instants.
 
-Public API: `CalendarSpec` (configuration), `check_calendar`, `calendar_spec_from_dict`.
+Public API: `CalendarSpec` (configuration), `check_calendar`, `calendar_spec_from_dict`;
+`BusinessCalendar` (elapsed, add, next_opening, is_working).
 """
 
+from funnelpact.domain.calendar.business import (
+    BusinessCalendar,
+    CalendarRangeError,
+    NaiveDatetimeError,
+)
 from funnelpact.domain.calendar.spec import (
     CalendarCode,
     CalendarSpec,
@@ -15,8 +21,11 @@ from funnelpact.domain.calendar.spec import (
 )
 
 __all__ = [
+    "BusinessCalendar",
     "CalendarCode",
+    "CalendarRangeError",
     "CalendarSpec",
+    "NaiveDatetimeError",
     "PublicHolidays",
     "Weekday",
     "calendar_spec_from_dict",
