@@ -305,15 +305,18 @@ class BusinessCalendar:
         micros = self.next_opening_us(to_epoch_us(instant))
         return from_epoch_us(micros, instant.tzinfo or UTC)
 
-    def spans_between(self, start_us: int, end_us: int) -> Iterator[Span]:
-        """The working spans of every local day touching [start_us, end_us), clipped to it."""
+    def spans_between(self, start_us: int, end_us: int, *, clip: bool = True) -> Iterator[Span]:
+        """The working spans of every local day touching [start_us, end_us), in order.
+
+        Clipped to that range by default; `clip=False` gives the whole spans that overlap it.
+        """
         if end_us <= start_us:
             return
         for ordinal in range(self._ordinal_of(start_us), self._ordinal_of(end_us) + 1):
             for open_at, close_at in self._spans(ordinal):
                 low, high = max(open_at, start_us), min(close_at, end_us)
                 if low < high:
-                    yield low, high
+                    yield (low, high) if clip else (open_at, close_at)
 
 
 def _overlap(spans: tuple[Span, ...], start: int | None, end: int | None) -> int:
