@@ -174,6 +174,8 @@ class CalendarSpec(BaseModel):
 def _join_path(prefix: str, loc: Sequence[int | str]) -> str:
     path = prefix
     for part in loc:
+        if part == "[key]":  # pydantic's marker for "the key itself is wrong"
+            continue
         if isinstance(part, int):
             path += f"[{part}]"
         else:
@@ -278,7 +280,10 @@ def _check_public_holidays(spec: CalendarSpec, prefix: str) -> list[Issue]:
         return issues
     subdivisions = supported[source.country]
     if source.subdivision is not None and source.subdivision not in subdivisions:
-        listed = ", ".join(subdivisions[:40]) or "none"
+        shown = 40  # Italy alone has over a hundred provinces
+        listed = ", ".join(subdivisions[:shown]) or "none"
+        if len(subdivisions) > shown:
+            listed += f", ... and {len(subdivisions) - shown} more"
         issues.append(
             _error(
                 CalendarCode.UNKNOWN_SUBDIVISION,
