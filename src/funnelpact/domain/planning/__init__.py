@@ -4,6 +4,8 @@ Public API (see docs/planner.md):
 - `PlanSpec` and its parts: the input (the top level of a planning file and the ``plan:``
   section of the SLA agreement);
 - `load_plan(mapping)` -> (spec or None, issues); `validate_plan(spec)` -> issues;
+  `load_plan_text(yaml_text, file=...)`: the same from a planning file's text, each issue at
+  its file:line:column (`locate_issues` does that for any YAML document and field paths);
 - `PlanCode`: the stable issue codes; `format_field_path` / `parse_field_path`;
 - `build_plan(spec, default_start=...)` -> `Plan`: per stage, stream and source, what is needed
   per period, quarter, month and week with bounds; reps, follow-up budget, sensitivity;
@@ -43,6 +45,7 @@ from funnelpact.domain.planning.validation import (
     parse_field_path,
     validate_plan,
 )
+from funnelpact.domain.planning.yaml_source import load_plan_text, locate, locate_issues
 
 __all__ = [
     "DEFAULT_REQUIRED_ATTEMPTS",
@@ -71,6 +74,9 @@ __all__ = [
     "format_field_path",
     "issues_from_validation_error",
     "load_plan",
+    "load_plan_text",
+    "locate",
+    "locate_issues",
     "parse_field_path",
     "reverse_chain",
     "validate_plan",

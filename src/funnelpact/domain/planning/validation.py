@@ -166,7 +166,8 @@ def _check_parts_sum(
         total = sum(values, Decimal(0))
         if abs(total - Decimal(1)) > SHARE_TOLERANCE:
             listed = " + ".join(str(value) for value in values)
-            out.error(code, [section], f"each {field} must add up to 1, got {listed} = {total}")
+            got = f"{listed} = {total}" if len(values) > 1 else listed
+            out.error(code, [section], f"the {section}' {field}s must add up to 1, got {got}")
 
 
 def _check_spec(spec: PlanSpec, out: _Collector) -> None:
