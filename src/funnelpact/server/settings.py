@@ -1,0 +1,77 @@
+"""Django settings for the funnelpact server and the store.
+
+Everything comes from the environment (``FUNNELPACT_*``); see docs/store.md. Production hardening
+(secret management, hosts, HTTPS) comes with the deployment work.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from funnelpact.server.config import database_url, parse_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+
+DATABASE_URL = database_url()
+DATABASES = {"default": parse_database_url(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A development default: set FUNNELPACT_SECRET_KEY for anything reachable from a network.
+SECRET_KEY = os.environ.get("FUNNELPACT_SECRET_KEY", "funnelpact-dev-insecure-secret-key")
+DEBUG = os.environ.get("FUNNELPACT_DEBUG", "") == "1"
+ALLOWED_HOSTS = [
+    host.strip()
+    for host in os.environ.get("FUNNELPACT_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")
+    if host.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "funnelpact.server.tracking",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "funnelpact.server.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+# The product's users speak English, Spanish and Italian.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español"), ("it", "Italiano")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+# Instants are stored in UTC; each agreement's calendar says the local time zone.
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+STATIC_URL = "static/"

@@ -1,0 +1,10 @@
+"""The server's URLs: each feature app adds its routes here."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]
