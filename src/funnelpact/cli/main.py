@@ -26,6 +26,9 @@ def _register() -> None:
     from funnelpact.cli import plan
 
     app.command("plan")(plan.plan_command)
+    # Typer runs a lone command as the whole app (`funnelpact FILE`); a root callback keeps
+    # `funnelpact plan FILE` a sub-command even while plan is the only one.
+    app.callback()(plan.root_callback)
 
 
 _register()

@@ -110,17 +110,34 @@ class _Counts:
     goal: Decimal
     customers: int
     needed: tuple[int, ...]
+    # needed x rate per stage: the expected flow into the next stage. A sum of funnels keeps
+    # it so that its blended rate is flow / needed, not a ratio of rounded counts.
+    flows: tuple[Decimal, ...]
 
     def __add__(self, other: _Counts) -> _Counts:
         return _Counts(
             goal=self.goal + other.goal,
             customers=self.customers + other.customers,
             needed=tuple(a + b for a, b in zip(self.needed, other.needed, strict=True)),
+            flows=tuple(a + b for a, b in zip(self.flows, other.flows, strict=True)),
         )
+
+    def rate(self, index: int, fallback: Decimal) -> Decimal:
+        needed = self.needed[index]
+        return self.flows[index] / needed if needed else fallback
+
+
+def _counts(
+    goal: Decimal, customers: int, needed: tuple[int, ...], rates: Sequence[Decimal]
+) -> _Counts:
+    flows = tuple(count * rate for count, rate in zip(needed, rates, strict=True))
+    return _Counts(goal=goal, customers=customers, needed=needed, flows=flows)
 
 
 def _zero(stage_count: int) -> _Counts:
-    return _Counts(goal=Decimal(0), customers=0, needed=(0,) * stage_count)
+    return _Counts(
+        goal=Decimal(0), customers=0, needed=(0,) * stage_count, flows=(Decimal(0),) * stage_count
+    )
 
 
 def _streams_of(spec: PlanSpec) -> tuple[StreamSpec, ...]:
@@ -170,10 +187,9 @@ def _count(
         deal_size = stream.deal_size if stream.deal_size is not None else spec.deal_size
         customers_exact = goal / deal_size
         if not sources:
-            customers, needed = reverse_chain(
-                customers_exact, _rates(spec, stream, None, adjust), spec.rounding
-            )
-            stream_counts.append(_Counts(goal, customers, needed))
+            rates = _rates(spec, stream, None, adjust)
+            customers, needed = reverse_chain(customers_exact, rates, spec.rounding)
+            stream_counts.append(_counts(goal, customers, needed, rates))
             continue
         source_rates = [_rates(spec, stream, source, adjust) for source in sources]
         # A source's share of the customers is its share of the top of the funnel times the
@@ -191,7 +207,7 @@ def _count(
         stream_total = _zero(stage_count)
         for index, rates in enumerate(source_rates):
             customers, needed = reverse_chain(exact_customers[index], rates, spec.rounding)
-            part = _Counts(goal * weights[index] / weight_sum, customers, needed)
+            part = _counts(goal * weights[index] / weight_sum, customers, needed, rates)
             source_counts[index] = source_counts[index] + part
             stream_total = stream_total + part
         stream_counts.append(stream_total)
@@ -261,6 +277,11 @@ def _period_target(label: str, slice_: Slice, timing: _Timing) -> PeriodTarget:
     )
 
 
+def _add_months(first_of_month: date, months: int) -> date:
+    index = first_of_month.year * 12 + first_of_month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def _quarters(months: Sequence[Slice], timing: _Timing) -> list[PeriodTarget]:
     groups: dict[int, list[Slice]] = {}
     for month in months:
@@ -271,7 +292,9 @@ def _quarters(months: Sequence[Slice], timing: _Timing) -> list[PeriodTarget]:
     quarters: list[PeriodTarget] = []
     for key in sorted(groups):
         members = groups[key]
-        span = f"{_month_label(members[0].start)}..{_month_label(members[-1].start)}"
+        # Label the quarter's window, not its members, so every stage names it the same way.
+        first = _add_months(month_start(timing.start), key * 3)
+        span = f"{_month_label(first)}..{_month_label(_add_months(first, 2))}"
         label = f"Q{key + 1} {span}" if key >= 0 else f"before {span}"
         amount = sum((m.amount for m in members), Decimal(0))
         quarters.append(
@@ -284,9 +307,7 @@ def _stage_targets(spec: PlanSpec, counts: _Counts, timing: _Timing) -> tuple[St
     stages: list[StageTargets] = []
     for index, stage in enumerate(spec.stages):
         needed = counts.needed[index]
-        below = counts.needed[index + 1] if index + 1 < len(spec.stages) else counts.customers
-        # For one funnel this is the stage's own rate; for a sum, the blend the volumes imply.
-        rate = stage.rate if needed == 0 else Decimal(below) / Decimal(needed)
+        rate = counts.rate(index, stage.rate)
         months = _schedule(needed, timing.lags[index], timing)
         per_month = Decimal(needed) / timing.months
         stages.append(
@@ -421,14 +442,10 @@ def _sensitivity(spec: PlanSpec, base: _RawPlan) -> tuple[SensitivityRow, ...]:
 
         top_one = _count(spec, spec.sources, one_point).total.needed[0]
         top_ten = _count(spec, spec.sources, ten_percent).total.needed[0]
-        needed = base.total.needed[index]
-        below = (
-            base.total.needed[index + 1] if index + 1 < len(spec.stages) else base.total.customers
-        )
         row = SensitivityRow(
             rank=0,
             stage=stage.name,
-            rate=Decimal(below) / Decimal(needed) if needed else stage.rate,
+            rate=base.total.rate(index, stage.rate),
             top_needed=top,
             plus_one_point_top_needed=top_one,
             plus_one_point_saving=top - top_one,

@@ -167,7 +167,8 @@ def _check_parts_sum(
         if abs(total - Decimal(1)) > SHARE_TOLERANCE:
             listed = " + ".join(str(value) for value in values)
             got = f"{listed} = {total}" if len(values) > 1 else listed
-            out.error(code, [section], f"the {section}' {field}s must add up to 1, got {got}")
+            plural = "mixes" if field == "mix" else f"{field}s"
+            out.error(code, [section], f"the {section}' {plural} must add up to 1, got {got}")
 
 
 def _check_spec(spec: PlanSpec, out: _Collector) -> None:
