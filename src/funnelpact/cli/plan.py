@@ -102,7 +102,8 @@ def _flag_issue(issue: Issue, stages: Sequence[str]) -> Issue:
     """Name the flag (``--stage mql:1.5``) instead of the field path (``stages[2].rate``)."""
     path = parse_field_path(issue.field)
     if path and path[0] == "stages" and len(path) > 1 and isinstance(path[1], int):
-        where = f"--stage {stages[path[1]]}"
+        # Quoted: the console would read an unquoted ``sql:abc:`` as an emoji code.
+        where = f"--stage {stages[path[1]]!r}"
     else:
         where = _FLAG_OF_FIELD.get(issue.field, issue.field)
     return replace(issue, field=where)

@@ -1,7 +1,8 @@
 """The reverse funnel: from the revenue goal back to the people every stage must deliver.
 
-All arithmetic is `Decimal` at 50 digits, so 100,000 / 1,000 / 0.5 is exactly 200 and rounding
-up never turns an exact 3,900 into 3,901 (the 0.1 + 0.2 trap of binary floats).
+All arithmetic is `Decimal` (28 significant digits, Python's default, pinned so that a caller's
+context cannot change a plan), so 100,000 / 1,000 / 0.5 is exactly 200 and rounding up never
+turns an exact 3,900 into 3,901 (the 0.1 + 0.2 trap of binary floats).
 """
 
 from __future__ import annotations
@@ -41,10 +42,10 @@ from funnelpact.domain.planning.result import (
 from funnelpact.domain.planning.spec import PlanSpec, RoundingMode, SourceSpec, StreamSpec
 from funnelpact.domain.planning.validation import PlanCode, validate_plan
 
-PRECISION = 50
+PRECISION = 28
 # Derived ratios (reps, attempts) go through several divisions; an exact 3 must not become
 # 3.000...01 and round up to 4.
-DERIVED_EPSILON = Decimal("1e-30")
+DERIVED_EPSILON = Decimal("1e-20")
 ONE_POINT = Decimal("0.01")
 TEN_PERCENT = Decimal("1.1")
 
