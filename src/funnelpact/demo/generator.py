@@ -121,6 +121,19 @@ class Journey:
     duplicate_of: Ref | None = None  # set on the extra row of a person seen twice
     repeat_row: bool = False  # the raw export holds this contact row twice
 
+    def record_count(self) -> int:
+        return (
+            1
+            + self.repeat_row
+            + len(self.stages)
+            + len(self.owner_changes)
+            + (self.campaign_member is not None)
+            + len(self.touches)
+            + (self.decision is not None)
+            + (self.deal is not None)
+            + len(self.deal_stages)
+        )
+
     def records(self) -> Iterator[Record]:
         yield self.contact
         if self.repeat_row:
