@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import datetime
 
 import yaml
@@ -70,10 +71,22 @@ def _signature_lines(signatures: tuple[Signature, ...]) -> list[str]:
             "content_hash": signature.content_hash,
         }
         for index, (key, value) in enumerate(fields.items()):
-            # json.dumps quotes safely for YAML (a JSON string is a YAML double-quoted scalar).
-            text = json.dumps(value, ensure_ascii=False)
-            lines.append(f"  {'- ' if index == 0 else '  '}{key}: {text}\n")
+            lines.append(f"  {'- ' if index == 0 else '  '}{key}: {_scalar(value)}\n")
     return lines
+
+
+_PLAIN = re.compile(r"[^\W\d_][\w .'()/-]*[\w.)]|[^\W\d_]")
+_YAML_WORDS = frozenset({"true", "false", "null", "yes", "no", "on", "off", "y", "n"})
+
+
+def _scalar(value: str) -> str:
+    """Plain when YAML reads it back as the same string (names, roles), else double-quoted.
+
+    A JSON string is a valid YAML double-quoted scalar, so json.dumps quotes safely.
+    """
+    if _PLAIN.fullmatch(value) and value.lower() not in _YAML_WORDS:
+        return value
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _block_span(text: str) -> tuple[int, int] | None:
