@@ -1,0 +1,211 @@
+"""HubSpot contact exports -> Contact, StageChange, OwnerChange and Rep records."""
+
+from __future__ import annotations
+
+from funnelpact.domain.errors import Level
+from funnelpact.domain.records import Contact, OwnerChange, Record, Ref, StageChange, System
+from funnelpact.ingest.common import (
+    CellError,
+    ColumnSpec,
+    CsvFile,
+    Header,
+    ImportCode,
+    ImportIssue,
+    normalise_label,
+)
+from funnelpact.ingest.engine import FileAdapter, ImportContext
+from funnelpact.ingest.hubspot.labels import (
+    CONTACT_COLUMNS,
+    LIFECYCLE_STAGES,
+    ORIGINAL_SOURCES,
+    became_stage,
+    entered_label,
+    is_lifecycle_pipeline,
+)
+
+HUBSPOT = System.HUBSPOT
+
+
+def _spec(internal: str, required: bool = False) -> ColumnSpec:
+    return ColumnSpec(internal, CONTACT_COLUMNS[internal], required)
+
+
+class ValueMap:
+    """Raw export values -> canonical values, memoised (exports repeat a few values a lot)."""
+
+    __slots__ = ("_cache", "_table")
+
+    def __init__(self, table: dict[str, str]) -> None:
+        self._table = table
+        self._cache: dict[str, str | None] = {"": None}
+
+    def get(self, raw: str) -> str | None:
+        try:
+            return self._cache[raw]
+        except KeyError:
+            found = self._table.get(normalise_label(raw))
+            self._cache[raw] = found
+            return found
+
+
+class HubSpotContacts(FileAdapter):
+    """A contact export: one row per contact; stage dates become stage changes.
+
+    For each stage the newer ``Date entered "<stage> (Lifecycle Stage Pipeline)"`` column is
+    read first and the legacy "Became a <stage> Date" column fills in when it is empty, so a
+    stage entry is recorded once even when an export carries both.
+    """
+
+    kind = "hubspot contacts"
+    priority = 10
+
+    def __init__(self, file: CsvFile, header: Header, context: ImportContext) -> None:
+        super().__init__(file, header, context)
+        self.id = header.require(_spec("hs_object_id", True))
+        self.created = header.require(_spec("createdate", True))
+
+        def optional(internal: str) -> int:
+            found = header.column(_spec(internal))
+            return -1 if found is None else found
+
+        self.email = optional("email")
+        self.first_name = optional("firstname")
+        self.last_name = optional("lastname")
+        self.company = optional("company")
+        self.lifecycle = optional("lifecyclestage")
+        self.lead_status = optional("hs_lead_status")
+        self.owner = optional("hubspot_owner_id")
+        self.assigned = optional("hubspot_owner_assigneddate")
+        self.source = optional("hs_analytics_source")
+        self.source_1 = optional("hs_analytics_source_data_1")
+        self.source_2 = optional("hs_analytics_source_data_2")
+        self.campaign = optional("hs_analytics_first_touch_converting_campaign")
+        self.updated = optional("lastmodifieddate")
+        self.stage_columns = self._stage_columns(header)
+        self._stages = ValueMap(LIFECYCLE_STAGES)
+        self._sources = ValueMap(ORIGINAL_SOURCES)
+
+    def _stage_columns(self, header: Header) -> list[tuple[str, int, int, str, str]]:
+        """(stage, entered column, became column, their change sources) per stage."""
+        entered: dict[str, int] = {}
+        became: dict[str, int] = {}
+        for index, name in enumerate(header.names):
+            stage = became_stage(name)
+            if stage is not None:
+                became.setdefault(stage, index)
+                header.used.add(index)
+                continue
+            found = entered_label(name)
+            if found is None:
+                continue
+            label, pipeline = found
+            if not is_lifecycle_pipeline(pipeline):
+                continue
+            stage = LIFECYCLE_STAGES.get(normalise_label(label))
+            if stage is None:
+                self.notes.append(
+                    ImportIssue(
+                        Level.WARNING,
+                        ImportCode.IGNORED_COLUMN,
+                        f'"{label}" is not a known lifecycle stage: this column is not read',
+                        file=self.file.name,
+                        line=1,
+                        column=name,
+                    )
+                )
+                continue
+            entered.setdefault(stage, index)
+            header.used.add(index)
+        columns = []
+        for stage in LIFECYCLE_ORDER:
+            if stage in entered or stage in became:
+                first = entered.get(stage, -1)
+                second = became.get(stage, -1)
+                columns.append(
+                    (
+                        stage,
+                        first,
+                        second,
+                        f"export:{header.names[first]}" if first >= 0 else "",
+                        f"export:{header.names[second]}" if second >= 0 else "",
+                    )
+                )
+        return columns
+
+    @property
+    def date_columns(self) -> list[int]:
+        found = [self.created, self.assigned, self.updated]
+        for _stage, first, second, _, _ in self.stage_columns:
+            found.extend((first, second))
+        return [index for index in found if index >= 0]
+
+    def unknown_meaning(self, index: int) -> str:
+        return "kept as written; no stage is derived from it"
+
+    def convert(self, cells: list[str], out: list[Record]) -> None:
+        external_id = cells[self.id].strip()
+        if not external_id.isdigit():
+            if not external_id:
+                raise CellError(self.id, ImportCode.MISSING_VALUE, "the record id is required")
+            raise CellError(
+                self.id,
+                ImportCode.BAD_ID,
+                f'"{external_id}" is not a HubSpot record id (digits expected)',
+            )
+        created = self.required_date(cells, self.created)
+        date = self.date
+        entries = []
+        for stage, first, second, first_source, second_source in self.stage_columns:
+            when = date(cells, first) if first >= 0 else None
+            if when is not None:
+                entries.append((stage, when, first_source))
+            elif second >= 0:
+                when = date(cells, second)
+                if when is not None:
+                    entries.append((stage, when, second_source))
+        assigned = date(cells, self.assigned) if self.assigned >= 0 else None
+        updated = date(cells, self.updated) if self.updated >= 0 else None
+        # Every value is valid: build the records.
+        text = self.text
+        lifecycle_raw = text(cells, self.lifecycle)
+        lifecycle = self._stages.get(lifecycle_raw)
+        if lifecycle is None and lifecycle_raw:
+            self.unknown_value(self.lifecycle, lifecycle_raw)
+        source_raw = text(cells, self.source)
+        owner_name = text(cells, self.owner)
+        owner = self.reps.by_name(HUBSPOT, owner_name) if owner_name else None
+        ref = Ref(HUBSPOT, external_id)
+        out.append(
+            Contact(
+                ref=ref,
+                created_at=created,
+                email=text(cells, self.email),
+                first_name=text(cells, self.first_name),
+                last_name=text(cells, self.last_name),
+                company=text(cells, self.company),
+                source=self._sources.get(source_raw) or source_raw,
+                source_detail_1=text(cells, self.source_1),
+                source_detail_2=text(cells, self.source_2),
+                campaign=text(cells, self.campaign),
+                owner=owner,
+                lifecycle_stage=lifecycle or lifecycle_raw,
+                lead_status=text(cells, self.lead_status),
+                updated_at=updated,
+            )
+        )
+        for stage, when, change_source in entries:
+            out.append(StageChange(ref, stage, when, change_source))
+        if owner is not None and assigned is not None:
+            out.append(OwnerChange(ref, owner, assigned))
+
+
+LIFECYCLE_ORDER = (
+    "subscriber",
+    "lead",
+    "mql",
+    "sql",
+    "opportunity",
+    "customer",
+    "evangelist",
+    "other",
+)
