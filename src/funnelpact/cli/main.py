@@ -23,9 +23,10 @@ err_console = Console(stderr=True)
 
 def _register() -> None:
     # Imported here so that `funnelpact --help` lists every command group in one place.
-    from funnelpact.cli import agreement, plan
+    from funnelpact.cli import agreement, demo_data, plan
 
     app.command("plan")(plan.plan_command)
+    app.command("demo-data")(demo_data.demo_data_command)
     app.add_typer(agreement.app, name="agreement")
     # Typer runs a lone command as the whole app (`funnelpact FILE`); a root callback keeps
     # `funnelpact plan FILE` a sub-command even while plan is the only one.

@@ -70,7 +70,7 @@ from funnelpact.domain.records import (
 T = TypeVar("T")
 
 # A fixed default so that output never depends on the day it is made; the demo passes its own.
-DEFAULT_END = datetime(2026, 3, 31, 16, 0, tzinfo=UTC)
+DEFAULT_END = datetime(2026, 3, 31, 15, 0, tzinfo=UTC)  # 17:00 in Madrid
 
 FIRST_CONTACT_ID = 100_001
 FIRST_DEAL_ID = 7_000_001
