@@ -6,8 +6,10 @@ them silently.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 REQUIRE_ALL = os.environ.get("FUNNELPACT_REQUIRE_ALL") == "1"
+
+# The store (Django, configured by pytest-django from DJANGO_SETTINGS_MODULE). Tests run on the
+# database FUNNELPACT_DATABASE_URL names (.ci/run runs the DB tests again on PostgreSQL); unset,
+# a throw-away SQLite file, so that no test (nor a CLI it starts) touches the user's own store.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "funnelpact.server.settings")
+if not os.environ.get("FUNNELPACT_DATABASE_URL"):
+    _STORE_DIR = tempfile.mkdtemp(prefix="funnelpact-test-store-")
+    os.environ["FUNNELPACT_DATABASE_URL"] = f"sqlite:///{_STORE_DIR}/store.db"
+    atexit.register(shutil.rmtree, _STORE_DIR, True)
+DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
 
 
 def _missing(reason: str) -> None:
@@ -37,3 +49,20 @@ def chromium_path() -> str:
     if not path or not Path(path).exists():
         _missing("Chromium test skipped: install Debian's chromium or set FUNNELPACT_CHROMIUM")
     return path
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """A PostgreSQL test database per run (test_<name>_<pid>): concurrent runs do not collide."""
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        if database["ENGINE"].endswith("postgresql"):
+            database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{os.getpid()}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Tests using the database through a fixture count as `django_db` too (`pytest -m django_db`).
+    for item in items:
+        if DB_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.django_db)

@@ -13,6 +13,7 @@ else ``~/.local/share/funnelpact/store.db``).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -38,7 +39,7 @@ class SettingsError(FunnelpactError):
     """The environment names a store funnelpact cannot use."""
 
 
-def default_store_path(environ: dict[str, str] | None = None) -> Path:
+def default_store_path(environ: Mapping[str, str] | None = None) -> Path:
     """``$XDG_DATA_HOME/funnelpact/store.db``, else ``~/.local/share/funnelpact/store.db``."""
     env = os.environ if environ is None else environ
     base = env.get("XDG_DATA_HOME", "").strip()
@@ -46,7 +47,7 @@ def default_store_path(environ: dict[str, str] | None = None) -> Path:
     return root / "funnelpact" / "store.db"
 
 
-def database_url(environ: dict[str, str] | None = None) -> str:
+def database_url(environ: Mapping[str, str] | None = None) -> str:
     """The store URL in force: the environment's, or the default SQLite file."""
     env = os.environ if environ is None else environ
     url = env.get(DATABASE_URL_ENV, "").strip()

@@ -43,7 +43,7 @@ class Rep(models.Model):
         )
 
     def __str__(self) -> str:
-        return self.name or f"{self.system}:{self.external_id}"
+        return str(self.name or f"{self.system}:{self.external_id}")
 
 
 class Team(models.Model):
@@ -54,7 +54,7 @@ class Team(models.Model):
     )
 
     def __str__(self) -> str:
-        return self.name
+        return str(self.name)
 
 
 class Campaign(models.Model):
@@ -71,7 +71,7 @@ class Campaign(models.Model):
         )
 
     def __str__(self) -> str:
-        return self.name or f"{self.system}:{self.external_id}"
+        return str(self.name or f"{self.system}:{self.external_id}")
 
 
 class Contact(models.Model):
@@ -107,6 +107,8 @@ class Contact(models.Model):
     )
     # Created for a fact whose contact was not known (store_records(create_missing_contacts=True)).
     placeholder = models.BooleanField(default=False)
+    # The identity ("system:external_id") whose record supplied the fields above.
+    fields_from = models.CharField(max_length=ID_LENGTH + 30, blank=True, default="")
 
     class Meta:
         indexes = (
@@ -296,7 +298,7 @@ class IngestedEvent(models.Model):
     received_at = models.DateTimeField()
 
     def __str__(self) -> str:
-        return self.event_id
+        return str(self.event_id)
 
 
 # Tables in an order where every foreign key points backwards (export, import, canonical dumps).

@@ -1,0 +1,176 @@
+"""The store's queries and bulk writes.
+
+Imports write hundreds of thousands of rows: this module speaks SQL through Django's connection
+(``executemany`` on SQLite, ``COPY`` on PostgreSQL) instead of saving ORM objects one by one.
+Every value crossing it is in a *comparable* form: instants as naive UTC ``datetime`` and money
+as ``Decimal`` with four places, whatever the backend returns, so that the service can tell an
+unchanged row from a changed one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection as default_connection
+from django.db import models
+
+from funnelpact.server.tracking.models import MONEY_PLACES
+
+MONEY_QUANTUM = Decimal(1).scaleb(-MONEY_PLACES)
+# Below this many rows an INSERT is cheaper than setting up COPY (live API batches).
+COPY_THRESHOLD = 2_000
+# One IN-list per query at most this long: a bound on statement size for very large imports.
+LOOKUP_CHUNK = 50_000
+# Any constant: serialises store writers on PostgreSQL (SQLite has BEGIN IMMEDIATE for that).
+STORE_LOCK_KEY = 0x46554E4E  # "FUNN"
+
+Row = tuple[Any, ...]
+
+
+def utc_naive(value: datetime) -> datetime:
+    """An aware instant as naive UTC, the comparable form used throughout the store."""
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def money(value: Any) -> Decimal | None:
+    """A stored amount (SQLite returns int or float, PostgreSQL Decimal) as a 4-place Decimal."""
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(MONEY_QUANTUM)
+
+
+class Store:
+    """The store's tables through one database connection (Django's default one)."""
+
+    def __init__(self, connection: Any = None) -> None:
+        self.connection = connection if connection is not None else default_connection
+        self.postgres = self.connection.vendor == "postgresql"
+
+    # -- values ------------------------------------------------------------------------------
+
+    def db_instant(self, value: datetime | None) -> Any:
+        """A comparable (naive UTC) instant as the backend stores it."""
+        if value is None:
+            return None
+        if self.postgres:
+            return value.replace(tzinfo=UTC)
+        return str(value)  # Django's own SQLite text form: "YYYY-MM-DD HH:MM:SS[.ffffff]"
+
+    @staticmethod
+    def read_instant(value: Any) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):  # SQLite expressions come back untyped
+            value = datetime.fromisoformat(value)
+        if value.tzinfo is not None:
+            return utc_naive(value)
+        return value  # type: ignore[no-any-return]
+
+    # -- statements --------------------------------------------------------------------------
+
+    def lock(self) -> None:
+        """Serialise writers for the current transaction (lookups then inserts stay correct)."""
+        if self.postgres:
+            self.execute("SELECT pg_advisory_xact_lock(%s)", [STORE_LOCK_KEY])
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+    def select(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [tuple(row) for row in cursor.fetchall()]
+
+    def in_list(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        """``column IN values`` with one parameter, whatever the number of values."""
+        if self.postgres:
+            return f"{column} = ANY(%s)", [list(values)]
+        return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(list(values))]
+
+    def select_in(
+        self, table: str, columns: Sequence[str], column: str, values: Iterable[Any]
+    ) -> list[Row]:
+        """Rows of ``table`` whose ``column`` is one of ``values`` (chunked)."""
+        distinct = list(dict.fromkeys(values))
+        rows: list[Row] = []
+        for start in range(0, len(distinct), LOOKUP_CHUNK):
+            condition, params = self.in_list(column, distinct[start : start + LOOKUP_CHUNK])
+            rows.extend(
+                self.select(f"SELECT {', '.join(columns)} FROM {table} WHERE {condition}", params)
+            )
+        return rows
+
+    def select_refs(
+        self, table: str, columns: Sequence[str], refs: Iterable[tuple[str, str]]
+    ) -> list[Row]:
+        """Rows of ``table`` named by ``(system, external_id)`` pairs; columns follow those two."""
+        by_system: dict[str, list[str]] = {}
+        for system, external_id in refs:
+            by_system.setdefault(system, []).append(external_id)
+        rows: list[Row] = []
+        selected = ["system", "external_id", *columns]
+        for system, ids in by_system.items():
+            ids = list(dict.fromkeys(ids))
+            for start in range(0, len(ids), LOOKUP_CHUNK):
+                condition, params = self.in_list("external_id", ids[start : start + LOOKUP_CHUNK])
+                rows.extend(
+                    self.select(
+                        f"SELECT {', '.join(selected)} FROM {table} "
+                        f"WHERE system = %s AND {condition}",
+                        [system, *params],
+                    )
+                )
+        return rows
+
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[Row]) -> None:
+        """Insert rows in one bulk statement: COPY on PostgreSQL, executemany otherwise."""
+        if not rows:
+            return
+        names = ", ".join(columns)
+        if self.postgres and len(rows) >= COPY_THRESHOLD:
+            with (
+                self.connection.cursor() as cursor,
+                cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        with self.connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+    def update(self, table: str, columns: Sequence[str], rows: Sequence[Row]) -> None:
+        """``UPDATE table SET columns WHERE id``: each row is the new values then the id."""
+        if not rows:
+            return
+        assignments = ", ".join(f"{column} = %s" for column in columns)
+        with self.connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)
+
+    def allocate_ids(self, model: type[models.Model], count: int) -> list[int]:
+        """Reserve ``count`` primary keys (inserts then name their rows without reading back)."""
+        if count == 0:
+            return []
+        table = model._meta.db_table
+        if self.postgres:
+            rows = self.select(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in rows]
+        # SQLite: writers are serialised (BEGIN IMMEDIATE), so the next free ids are ours.
+        (highest,) = self.select(f"SELECT COALESCE(MAX(id), 0) FROM {table}")[0]
+        sequence = self.select("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        start = max(int(highest), int(sequence[0][0]) if sequence else 0) + 1
+        return list(range(start, start + count))
+
+    def stream(self, sql: str, params: Sequence[Any] = (), size: int = 10_000) -> Iterator[Row]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            while batch := cursor.fetchmany(size):
+                yield from (tuple(row) for row in batch)
