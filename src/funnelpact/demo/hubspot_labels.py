@@ -40,6 +40,7 @@ COMMON = {
     "associated_contact": _l("Associated Contact", "Contacto asociado", "Contatto associato"),
     "hs_timestamp": _l("Activity date", "Fecha de la actividad", "Data attività"),
     "activity_owner": _l("Activity assigned to", "Actividad asignada a", "Attività assegnata a"),
+    "hs_activity_type": _l("Activity type", "Tipo de actividad", "Tipo di attività"),
 }
 
 CONTACT_COLUMNS: dict[str, Labels] = {
@@ -183,6 +184,7 @@ def date_entered_label(stage: str, language: Language) -> str:
 
 CALL_COLUMNS: dict[str, Labels] = {
     "hs_object_id": COMMON["hs_object_id"],
+    "hs_activity_type": COMMON["hs_activity_type"],
     "hs_timestamp": COMMON["hs_timestamp"],
     "hs_call_title": _l("Call Title", "Título de la llamada", "Titolo della chiamata"),
     "hs_call_direction": _l(
@@ -198,24 +200,27 @@ CALL_COLUMNS: dict[str, Labels] = {
 
 EMAIL_COLUMNS: dict[str, Labels] = {
     "hs_object_id": COMMON["hs_object_id"],
+    "hs_activity_type": COMMON["hs_activity_type"],
     "hs_timestamp": COMMON["hs_timestamp"],
-    "hs_email_subject": _l("Email subject", "Asunto del correo", "Oggetto dell'e-mail"),
-    "hs_email_direction": _l("Email direction", "Dirección del correo", "Direzione dell'e-mail"),
+    "hs_email_subject": _l("Email subject", "Asunto del correo", "Oggetto dell'email"),
+    "hs_email_direction": _l("Email direction", "Dirección del correo", "Direzione dell'email"),
     "hs_email_status": _l("Email send status", "Estado de envío del correo", "Stato di invio"),
-    "hs_email_sent_via": _l("Sent via", "Enviado mediante", "Inviato tramite"),
+    "hs_sequence_name": _l("Sequence", "Secuencia", "Sequenza"),
     "hubspot_owner_id": COMMON["activity_owner"],
     "associated_contact_ids": COMMON["associated_contact_ids"],
 }
 
 MEETING_COLUMNS: dict[str, Labels] = {
     "hs_object_id": COMMON["hs_object_id"],
+    "hs_activity_type": COMMON["hs_activity_type"],
+    "hs_timestamp": COMMON["hs_timestamp"],
+    "hs_meeting_title": _l("Meeting name", "Nombre de la reunión", "Nome della riunione"),
     "hs_meeting_start_time": _l(
         "Meeting start time", "Hora de inicio de la reunión", "Ora di inizio della riunione"
     ),
     "hs_meeting_end_time": _l(
         "Meeting end time", "Hora de finalización de la reunión", "Ora di fine della riunione"
     ),
-    "hs_meeting_title": _l("Meeting name", "Nombre de la reunión", "Nome della riunione"),
     "hs_meeting_outcome": _l("Meeting outcome", "Resultado de la reunión", "Esito della riunione"),
     "hubspot_owner_id": COMMON["activity_owner"],
     "associated_contact_ids": COMMON["associated_contact_ids"],
@@ -279,8 +284,8 @@ DEAL_STAGE_LABELS: dict[str, Labels] = {
         "Decisore convinto",
     ),
     "contractsent": _l("Contract Sent", "Contrato enviado", "Contratto inviato"),
-    "closedwon": _l("Closed Won", "Cierre ganado", "Chiusa vinta"),
-    "closedlost": _l("Closed Lost", "Cierre perdido", "Chiusa persa"),
+    "closedwon": _l("Closed Won", "Cerrado ganado", "Chiusa vinta"),
+    "closedlost": _l("Closed Lost", "Cerrado perdido", "Chiusa persa"),
 }
 
 DEAL_TYPE_NEW_BUSINESS = _l("New Business", "Nuevo negocio", "Nuovo business")
@@ -305,9 +310,10 @@ EMAIL_DIRECTION_LABELS: dict[str, Labels] = {
     "INCOMING_EMAIL": _l("Received", "Recibido", "Ricevuta"),
 }
 
-EMAIL_SENT_VIA_LABELS: dict[str, Labels] = {
-    "CRM": _l("CRM", "CRM", "CRM"),
-    "SEQUENCES": _l("Sequences", "Secuencias", "Sequenze"),
+ACTIVITY_TYPE_LABELS: dict[str, Labels] = {
+    "CALL": _l("Call", "Llamada", "Chiamata"),
+    "EMAIL": _l("Email", "Correo", "E-mail"),
+    "MEETING": _l("Meeting", "Reunión", "Riunione"),
 }
 
 MEETING_OUTCOME_COMPLETED = _l("Completed", "Realizada", "Completata")

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from funnelpact.demo.generator import Journey, Organisation
 from funnelpact.demo.hubspot_labels import (
+    ACTIVITY_TYPE_LABELS,
     CALL_COLUMNS,
     CALL_DIRECTION_LABELS,
     CALL_OUTCOME_LABELS,
@@ -35,7 +36,6 @@ from funnelpact.demo.hubspot_labels import (
     DEAL_TYPE_NEW_BUSINESS,
     EMAIL_COLUMNS,
     EMAIL_DIRECTION_LABELS,
-    EMAIL_SENT_VIA_LABELS,
     FORM_NAME,
     LEAD_STATUS_LABELS,
     LIFECYCLE_LABELS,
@@ -53,6 +53,7 @@ from funnelpact.domain.records import Direction, Touch, TouchType
 from funnelpact.errors import InputError
 
 DEFAULT_DATE_FORMAT = "%Y-%m-%d %H:%M"
+SEQUENCE_NAME = "Seguimiento MQL (3 pasos)"  # the reps' sales sequence, named as in the portal
 
 # Canonical demo stage -> HubSpot lifecycle stage value.
 HUBSPOT_LIFECYCLE = {
@@ -314,6 +315,7 @@ class HubSpotExportWriter:
         direction = "INBOUND" if touch.direction is Direction.INBOUND else "OUTBOUND"
         values = {
             "hs_object_id": touch.ref.external_id,
+            "hs_activity_type": ACTIVITY_TYPE_LABELS["CALL"][lang],
             "hs_timestamp": self._date(touch.occurred_at),
             "hs_call_title": touch.subject,
             "hs_call_direction": CALL_DIRECTION_LABELS[direction][lang],
@@ -329,15 +331,14 @@ class HubSpotExportWriter:
         incoming = touch.direction is Direction.INBOUND
         values = {
             "hs_object_id": touch.ref.external_id,
+            "hs_activity_type": ACTIVITY_TYPE_LABELS["EMAIL"][lang],
             "hs_timestamp": self._date(touch.occurred_at),
             "hs_email_subject": touch.subject,
             "hs_email_direction": EMAIL_DIRECTION_LABELS["INCOMING_EMAIL" if incoming else "EMAIL"][
                 lang
             ],
             "hs_email_status": "" if incoming else "SENT",
-            "hs_email_sent_via": EMAIL_SENT_VIA_LABELS["SEQUENCES" if touch.automated else "CRM"][
-                lang
-            ],
+            "hs_sequence_name": SEQUENCE_NAME if touch.automated else "",
             "hubspot_owner_id": self.org.rep_names.get(touch.rep, "") if touch.rep else "",
             "associated_contact_ids": contact_id,
         }
@@ -347,6 +348,8 @@ class HubSpotExportWriter:
         number = int(touch.ref.external_id) if touch.ref.external_id.isdigit() else 0
         values = {
             "hs_object_id": touch.ref.external_id,
+            "hs_activity_type": ACTIVITY_TYPE_LABELS["MEETING"][self.language],
+            "hs_timestamp": self._date(touch.occurred_at),
             "hs_meeting_start_time": self._date(touch.occurred_at),
             "hs_meeting_end_time": self._date(
                 touch.occurred_at + timedelta(minutes=30 if number % 2 else 45)
