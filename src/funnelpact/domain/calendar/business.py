@@ -33,7 +33,15 @@ from funnelpact.domain.errors import DomainError, Level
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_US = timedelta(microseconds=1)
 _US_PER_SECOND = 1_000_000
+_US_PER_MINUTE = 60 * _US_PER_SECOND
+_US_PER_DAY = 24 * 60 * _US_PER_MINUTE
+_MAX_DST_SHIFT_US = 2 * 60 * _US_PER_MINUTE
 _DAYS_PER_WEEK = 7
+# Local dates the calendar computes: one day of margin inside datetime's range, so that any zone
+# offset and "the next day's midnight" stay representable.
+FIRST_DATE = date.min + timedelta(days=1)
+LAST_DATE = date.max - timedelta(days=2)
+_RANGE_TEXT = f"business time is computed between {FIRST_DATE} and {LAST_DATE}"
 # A valid calendar works at least one day a week; this many closed days in a row means the
 # remaining dates cannot be reached (e.g. past year 9999), not a slow search.
 _MAX_CLOSED_DAYS_IN_A_ROW = 3 * 366
@@ -97,6 +105,16 @@ class BusinessCalendar:
                 source.country, subdiv=source.subdivision, observed=source.observed
             )
         )
+        # No real week holds more working time: nominal hours plus the largest DST shift
+        # (2 hours, double summer time) gained by every interval, capped by the wall clock.
+        self._week_upper_bound = sum(
+            min(
+                _US_PER_DAY + _MAX_DST_SHIFT_US,
+                sum(end - start for start, end in hours.intervals) * _US_PER_MINUTE
+                + len(hours.intervals) * _MAX_DST_SHIFT_US,
+            )
+            for hours in self._hours.values()
+        )
         self._day_spans: dict[int, tuple[Span, ...]] = {}
         self._day_starts: dict[int, int] = {}
         self._week_totals: dict[int, int] = {}
@@ -149,12 +167,8 @@ class BusinessCalendar:
     def _day_start(self, ordinal: int) -> int:
         cached = self._day_starts.get(ordinal)
         if cached is None:
-            try:
-                cached = self._wall_to_us(ordinal, 0)
-            except (OverflowError, ValueError) as exc:
-                raise CalendarRangeError(
-                    f"{date.fromordinal(ordinal)} is outside the dates the calendar computes"
-                ) from exc
+            _check_ordinal(ordinal, last=LAST_DATE.toordinal() + 1)
+            cached = self._wall_to_us(ordinal, 0)
             self._day_starts[ordinal] = cached
         return cached
 
@@ -162,8 +176,7 @@ class BusinessCalendar:
         cached = self._day_spans.get(ordinal)
         if cached is not None:
             return cached
-        if not 1 <= ordinal < date.max.toordinal():
-            raise CalendarRangeError(f"day {ordinal} is outside the dates the calendar computes")
+        _check_ordinal(ordinal, last=LAST_DATE.toordinal())
         day = date.fromordinal(ordinal)
         spans: list[Span] = []
         if not self.is_holiday(day):
@@ -199,10 +212,9 @@ class BusinessCalendar:
         """
         try:
             ordinal = from_epoch_us(micros, self.zone).toordinal()
-        except OverflowError as exc:
-            raise CalendarRangeError(
-                "the instant is outside the dates the calendar computes"
-            ) from exc
+        except (OverflowError, ValueError) as exc:
+            raise CalendarRangeError(f"the instant is out of range: {_RANGE_TEXT}") from exc
+        _check_ordinal(ordinal, last=LAST_DATE.toordinal())
         while micros < self._day_start(ordinal):
             ordinal -= 1
         while micros >= self._day_start(ordinal + 1):
@@ -250,6 +262,12 @@ class BusinessCalendar:
             raise ValueError("a business duration to add cannot be negative")
         if duration == 0:
             return start
+        # Refuse at once, rather than walk thousands of years, a duration longer than all the
+        # working time that could possibly remain before the end of the range.
+        range_end = self._day_start(LAST_DATE.toordinal() + 1)
+        weeks_left = (range_end - start) // (_DAYS_PER_WEEK * _US_PER_DAY) + 1
+        if duration > weeks_left * self._week_upper_bound:
+            raise CalendarRangeError(f"the deadline is out of range: {_RANGE_TEXT}")
         remaining = duration
         ordinal = self._ordinal_of(start)
         closed_in_a_row = 0
@@ -317,6 +335,11 @@ class BusinessCalendar:
                 low, high = max(open_at, start_us), min(close_at, end_us)
                 if low < high:
                     yield (low, high) if clip else (open_at, close_at)
+
+
+def _check_ordinal(ordinal: int, last: int) -> None:
+    if not FIRST_DATE.toordinal() <= ordinal <= last:
+        raise CalendarRangeError(f"the dates reached are out of range: {_RANGE_TEXT}")
 
 
 def _overlap(spans: tuple[Span, ...], start: int | None, end: int | None) -> int:
