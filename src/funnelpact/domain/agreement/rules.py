@@ -527,7 +527,7 @@ class DuplicateKpiRule(AgreementRule):
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_ROLES = frozenset(Recipient)
+_ROLES: tuple[str, ...] = tuple(Recipient)
 
 
 def _recipient_lists(agreement: Agreement) -> Iterator[tuple[FieldPath, tuple[str, ...]]]:
