@@ -61,6 +61,14 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
             database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{os.getpid()}"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest imports this file after pytest-django looked for DJANGO_SETTINGS_MODULE; loading the
+    # settings here lets pytest-django's own (later) pytest_configure set Django up.
+    from django.conf import settings
+
+    assert settings.INSTALLED_APPS
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Tests using the database through a fixture count as `django_db` too (`pytest -m django_db`).
     for item in items:

@@ -48,7 +48,9 @@ def contact(
     )
 
 
-def stage(*, contact: Ref, stage: str, at: datetime = T0, source: str = "", event_id: str = "") -> StageChange:
+def stage(
+    *, contact: Ref, stage: str, at: datetime = T0, source: str = "", event_id: str = ""
+) -> StageChange:
     return StageChange(
         contact=contact, stage=stage, entered_at=at, change_source=source, event_id=event_id
     )
@@ -84,7 +86,9 @@ def deal(*, ref: Ref, contact: Ref | None, amount: str = "1000.00", stage: str =
     )
 
 
-def deal_stage(*, deal: Ref, stage: str, at: datetime = T0, amount: str | None = None) -> DealStageChange:
+def deal_stage(
+    *, deal: Ref, stage: str, at: datetime = T0, amount: str | None = None
+) -> DealStageChange:
     return DealStageChange(
         deal=deal, stage=stage, entered_at=at, amount=Decimal(amount) if amount else None
     )
@@ -116,7 +120,15 @@ def canonical_dump() -> dict[str, list[tuple[Any, ...]]]:
 
     dump: dict[str, list[tuple[Any, ...]]] = {
         "rep": [
-            (reps[r.id], r.name, r.email, r.team_name, rep_of(r.manager_id), r.active, r.placeholder)
+            (
+                reps[r.id],
+                r.name,
+                r.email,
+                r.team_name,
+                rep_of(r.manager_id),
+                r.active,
+                r.placeholder,
+            )
             for r in m.Rep.objects.all()
         ],
         "team": [(t.name, t.kind, rep_of(t.manager_id)) for t in m.Team.objects.all()],
