@@ -85,7 +85,7 @@ class RepDirectory:
         self._by_id: dict[tuple[System, str], Ref] = {}
         self.pending: list[Record] = []
 
-    def by_name(self, system: System, name: str) -> Ref | None:
+    def by_name(self, system: System, name: str, team: str = "") -> Ref | None:
         if not name:
             return None
         ref = self._by_name.get((system, name))
@@ -96,7 +96,7 @@ class RepDirectory:
             ref = Ref(system, f"name:{normalised}")
             if (system, ref.external_id) not in self._by_id:
                 self._by_id[(system, ref.external_id)] = ref
-                self.pending.append(Rep(ref=ref, name=" ".join(name.split())))
+                self.pending.append(Rep(ref=ref, name=" ".join(name.split()), team=team))
             self._by_name[(system, name)] = ref
         return ref
 

@@ -32,6 +32,7 @@ from funnelpact.ingest.hubspot.activities import HubSpotActivities
 from funnelpact.ingest.hubspot.contacts import HubSpotContacts
 from funnelpact.ingest.hubspot.deals import HubSpotDeals
 from funnelpact.ingest.hubspot.labels import (
+    ACTIVITY_SIGNATURES,
     CONTACT_COLUMNS,
     DEAL_COLUMNS,
     became_stage,
@@ -74,6 +75,7 @@ _SIGNATURES: dict[HubSpotKind, tuple[str, ...]] = {
         "Proprietario della trattativa",
     ),
     HubSpotKind.ACTIVITIES: (
+        *(label for labels in ACTIVITY_SIGNATURES.values() for label in labels),
         "Activity type",
         "Engagement type",
         "Tipo de actividad",
@@ -124,9 +126,10 @@ def choose_adapter(kind: HubSpotKind | None = None) -> AdapterChooser:
                     ImportIssue(
                         Level.ERROR,
                         ImportCode.UNKNOWN_FILE,
-                        "cannot tell whether this HubSpot export holds contacts, deals or activities"
-                        ' (no "Lifecycle Stage", "Email", "Deal Name", "Deal Stage" or "Activity type"'
-                        f" column); columns found: {quoted_list(file.header)}; pass --kind",
+                        "cannot tell whether this HubSpot export holds contacts, deals or"
+                        ' activities (no "Lifecycle Stage", "Email", "Deal Name", "Deal Stage"'
+                        ' or "Activity type" column); columns found:'
+                        f" {quoted_list(file.header)}; pass --kind",
                         file=file.name,
                         line=1,
                     )

@@ -16,6 +16,7 @@ from funnelpact.ingest.common import (
 from funnelpact.ingest.engine import FileAdapter, ImportContext
 from funnelpact.ingest.hubspot.labels import (
     ACTIVITY_COLUMNS,
+    ACTIVITY_SIGNATURES,
     ACTIVITY_TYPES,
     AUTOMATION_WORDS,
     DIRECTIONS,
@@ -37,6 +38,8 @@ def split_ids(value: str) -> list[str]:
 class HubSpotActivities(FileAdapter):
     """An activity export: one touch per activity and associated contact.
 
+    Either one export of every activity (with an "Activity type" column) or HubSpot's export of
+    one activity object (calls, emails or meetings), whose columns tell the type.
     An activity associated with several contacts counts for each of them (a meeting with two
     leads follows both up); the first contact's touch keeps the activity id as its ref, the
     others get ``<id>:<contact id>``. Activities with no associated contact (company- or
@@ -50,7 +53,9 @@ class HubSpotActivities(FileAdapter):
     def __init__(self, file: CsvFile, header: Header, context: ImportContext) -> None:
         super().__init__(file, header, context)
         self.id = header.require(_spec("hs_object_id", True))
-        self.type = header.require(_spec("hs_activity_type", True))
+        found_type = header.find(ACTIVITY_COLUMNS["hs_activity_type"])
+        self.type = -1 if found_type is None else found_type
+        self.file_type = None if found_type is not None else self._file_type(header)
         self.timestamp = header.require(_spec("hs_timestamp", True))
         self.contacts = header.require(_spec("associated_contact_ids", True))
 
@@ -69,6 +74,22 @@ class HubSpotActivities(FileAdapter):
         self._inbound_types: set[str] = set()  # INCOMING_EMAIL as a type says the direction
         self._automated: dict[str, bool] = {"": False}
 
+    @staticmethod
+    def _file_type(header: Header) -> TouchType | None:
+        """The type of a calls, emails or meetings export (no type column), by its columns."""
+        scores = {
+            kind: sum(1 for label in labels if header.has(label))
+            for kind, labels in ACTIVITY_SIGNATURES.items()
+        }
+        best = max(scores, key=lambda kind: scores[kind])
+        if scores[best] == 0:
+            header.missing.append(
+                _spec("hs_activity_type").display
+                + " (or the columns of a calls, emails or meetings export)"
+            )
+            return None
+        return TouchType(best)
+
     @property
     def date_columns(self) -> list[int]:
         return [self.timestamp]
@@ -77,10 +98,12 @@ class HubSpotActivities(FileAdapter):
         external_id = cells[self.id].strip()
         if not external_id:
             raise CellError(self.id, ImportCode.MISSING_VALUE, "the record id is required")
-        raw_type = cells[self.type].strip()
-        touch_type = self._types.get(raw_type)
-        if touch_type is None:
-            touch_type = self._touch_type(raw_type)
+        if self.type >= 0:
+            raw_type = cells[self.type].strip()
+            touch_type = self._types.get(raw_type) or self._touch_type(raw_type)
+        else:
+            raw_type = ""
+            touch_type = self.file_type or TouchType.TASK
         occurred = self.required_date(cells, self.timestamp)
         contacts = split_ids(cells[self.contacts])
         for contact in contacts:
@@ -156,8 +179,8 @@ class HubSpotActivities(FileAdapter):
                 ImportIssue(
                     Level.WARNING,
                     ImportCode.UNKNOWN_VALUE,
-                    f"{self.without_contact} activity row(s) with no associated contact were skipped"
-                    " (company- or deal-only activities)",
+                    f"{self.without_contact} activity row(s) with no associated contact were"
+                    " skipped (company- or deal-only activities)",
                     file=self.file.name,
                     column=self.file.header[self.contacts],
                 )

@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from funnelpact.domain.errors import Level
-from funnelpact.domain.records import Contact, OwnerChange, Record, Ref, StageChange, System
+from funnelpact.domain.records import (
+    Contact,
+    Decision,
+    Direction,
+    HandoffDecision,
+    OwnerChange,
+    Record,
+    Ref,
+    StageChange,
+    System,
+    Touch,
+    TouchType,
+)
 from funnelpact.ingest.common import (
     CellError,
     ColumnSpec,
@@ -16,8 +30,10 @@ from funnelpact.ingest.common import (
 from funnelpact.ingest.engine import FileAdapter, ImportContext
 from funnelpact.ingest.hubspot.labels import (
     CONTACT_COLUMNS,
+    DECISIONS,
     LIFECYCLE_STAGES,
     ORIGINAL_SOURCES,
+    SLA_PROPERTIES,
     became_stage,
     entered_label,
     is_lifecycle_pipeline,
@@ -54,6 +70,11 @@ class HubSpotContacts(FileAdapter):
     For each stage the newer ``Date entered "<stage> (Lifecycle Stage Pipeline)"`` column is
     read first and the legacy "Became a <stage> Date" column fills in when it is empty, so a
     stage entry is recorded once even when an export carries both.
+
+    First and recent conversions (form submissions) become inbound touches named by their date,
+    so a newer export adds the new conversion and repeats none. A portal's SLA properties
+    ("Revenue Stream", "MQL Decision", "MQL Decision Date", "MQL Rejection Reason") give the
+    contact's stream and sales' hand-off decision (decided by the contact's owner).
     """
 
     kind = "hubspot contacts"
@@ -81,6 +102,21 @@ class HubSpotContacts(FileAdapter):
         self.source_2 = optional("hs_analytics_source_data_2")
         self.campaign = optional("hs_analytics_first_touch_converting_campaign")
         self.updated = optional("lastmodifieddate")
+        self.team = optional("hubspot_team_id")
+        self.conversions = [
+            (optional(f"{which}_conversion_date"), optional(f"{which}_conversion_event_name"))
+            for which in ("first", "recent")
+        ]
+
+        def custom(name: str) -> int:
+            found = header.find(SLA_PROPERTIES[name])
+            return -1 if found is None else found
+
+        self.stream = custom("revenue_stream")
+        self.decision = custom("mql_decision")
+        self.decision_date = custom("mql_decision_date")
+        self.rejection_reason = custom("mql_rejection_reason")
+        self._decisions = ValueMap(DECISIONS)
         self.stage_columns = self._stage_columns(header)
         self._stages = ValueMap(LIFECYCLE_STAGES)
         self._sources = ValueMap(ORIGINAL_SOURCES)
@@ -134,7 +170,8 @@ class HubSpotContacts(FileAdapter):
 
     @property
     def date_columns(self) -> list[int]:
-        found = [self.created, self.assigned, self.updated]
+        found = [self.created, self.assigned, self.updated, self.decision_date]
+        found.extend(date_column for date_column, _ in self.conversions)
         for _stage, first, second, _, _ in self.stage_columns:
             found.extend((first, second))
         return [index for index in found if index >= 0]
@@ -165,6 +202,12 @@ class HubSpotContacts(FileAdapter):
                     entries.append((stage, when, second_source))
         assigned = date(cells, self.assigned) if self.assigned >= 0 else None
         updated = date(cells, self.updated) if self.updated >= 0 else None
+        decision = self._decision(cells)
+        conversions = [
+            (when, self.text(cells, name))
+            for date_column, name in self.conversions
+            if date_column >= 0 and (when := date(cells, date_column)) is not None
+        ]
         # Every value is valid: build the records.
         text = self.text
         lifecycle_raw = text(cells, self.lifecycle)
@@ -173,7 +216,11 @@ class HubSpotContacts(FileAdapter):
             self.unknown_value(self.lifecycle, lifecycle_raw)
         source_raw = text(cells, self.source)
         owner_name = text(cells, self.owner)
-        owner = self.reps.by_name(HUBSPOT, owner_name) if owner_name else None
+        owner = (
+            self.reps.by_name(HUBSPOT, owner_name, team=text(cells, self.team))
+            if owner_name
+            else None
+        )
         ref = Ref(HUBSPOT, external_id)
         out.append(
             Contact(
@@ -191,12 +238,68 @@ class HubSpotContacts(FileAdapter):
                 lifecycle_stage=lifecycle or lifecycle_raw,
                 lead_status=text(cells, self.lead_status),
                 updated_at=updated,
+                stream=text(cells, self.stream),
             )
         )
         for stage, when, change_source in entries:
             out.append(StageChange(ref, stage, when, change_source))
         if owner is not None and assigned is not None:
             out.append(OwnerChange(ref, owner, assigned))
+        seen_conversions: set[datetime] = set()
+        for when, event_name in conversions:
+            if when not in seen_conversions:  # first and recent conversion may be the same
+                seen_conversions.add(when)
+                out.append(
+                    Touch(
+                        ref=Ref(HUBSPOT, f"{external_id}:conversion:{when.isoformat()}"),
+                        contact=ref,
+                        type=TouchType.FORM_SUBMISSION,
+                        occurred_at=when,
+                        direction=Direction.INBOUND,
+                        content=event_name,
+                    )
+                )
+        if decision is not None:
+            verdict, decided_at = decision
+            rejected = verdict is Decision.REJECTED
+            out.append(
+                HandoffDecision(
+                    contact=ref,
+                    decision=verdict,
+                    decided_at=decided_at,
+                    decided_by=owner,
+                    reason=text(cells, self.rejection_reason) if rejected else "",
+                )
+            )
+
+    def _decision(self, cells: list[str]) -> tuple[Decision, datetime] | None:
+        """Sales' decision on the MQL, from the portal's SLA properties (when it has them)."""
+        if self.decision < 0:
+            return None
+        raw = cells[self.decision].strip()
+        if not raw:
+            return None
+        found = self._decisions.get(raw)
+        if found is None:
+            raise CellError(
+                self.decision,
+                ImportCode.BAD_VALUE,
+                f'"{raw}" is not a decision (accepted or rejected)',
+            )
+        if self.decision_date < 0:
+            raise CellError(
+                self.decision,
+                ImportCode.MISSING_VALUE,
+                'a decision needs its date: add the "MQL Decision Date" column',
+            )
+        decided_at = self.date(cells, self.decision_date)
+        if decided_at is None:
+            raise CellError(
+                self.decision_date,
+                ImportCode.MISSING_VALUE,
+                "the date of the decision is required when there is a decision",
+            )
+        return Decision(found), decided_at
 
 
 LIFECYCLE_ORDER = (

@@ -67,6 +67,7 @@ class HubSpotDeals(FileAdapter):
         self.close = optional("closedate")
         self.owner = optional("hubspot_owner_id")
         self.is_won = optional("hs_is_closed_won")
+        self.is_closed = optional("hs_is_closed")
         self.contacts = optional("associated_contact_ids")
         self.stage_columns: list[tuple[int, str]] = []
         for index, name in enumerate(header.names):
@@ -131,13 +132,20 @@ class HubSpotDeals(FileAdapter):
             closed = CLOSED_DEAL_STAGES.get(normalise_label(cells[self.stage]))
             if closed is not None:
                 return closed
-        if self.is_won >= 0 and cells[self.is_won].strip():
-            try:
-                return True if parse_bool(cells[self.is_won]) else None
-            except ValueError:
-                raise CellError(
-                    self.is_won,
-                    ImportCode.BAD_VALUE,
-                    f'"{cells[self.is_won]}" is not true or false',
-                ) from None
+        is_closed = self._flag(cells, self.is_closed)
+        if self._flag(cells, self.is_won):
+            return True
+        if is_closed:
+            return False  # closed and not won: lost
         return None
+
+    @staticmethod
+    def _flag(cells: list[str], index: int) -> bool | None:
+        if index < 0 or not cells[index].strip():
+            return None
+        try:
+            return parse_bool(cells[index])
+        except ValueError:
+            raise CellError(
+                index, ImportCode.BAD_VALUE, f'"{cells[index]}" is not true or false'
+            ) from None

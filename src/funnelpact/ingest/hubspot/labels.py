@@ -141,6 +141,35 @@ CONTACT_COLUMNS: dict[str, tuple[str, ...]] = {
         "Campagna di conversione del primo contatto",
         "hs_analytics_first_touch_converting_campaign",
     ),
+    "hubspot_team_id": ("HubSpot Team", "Equipo de HubSpot", "Team HubSpot", "hubspot_team_id"),
+    "first_conversion_event_name": (
+        "First Conversion",
+        "Primera conversión",
+        "Prima conversione",
+        "first_conversion_event_name",
+    ),
+    "first_conversion_date": (
+        "First Conversion Date",
+        "Fecha de la primera conversión",
+        "Fecha de primera conversión",
+        "Data della prima conversione",
+        "Data prima conversione",
+        "first_conversion_date",
+    ),
+    "recent_conversion_event_name": (
+        "Recent Conversion",
+        "Conversión reciente",
+        "Conversione recente",
+        "recent_conversion_event_name",
+    ),
+    "recent_conversion_date": (
+        "Recent Conversion Date",
+        "Fecha de conversión reciente",
+        "Fecha de la conversión reciente",
+        "Data della conversione recente",
+        "Data conversione recente",
+        "recent_conversion_date",
+    ),
     "lastmodifieddate": (
         "Last Modified Date",
         "Fecha de última modificación",
@@ -207,6 +236,15 @@ DEAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "Proprietario",
         "hubspot_owner_id",
     ),
+    "hs_is_closed": (
+        "Is Deal Closed?",
+        "Is Closed",
+        "¿El negocio está cerrado?",
+        "El negocio está cerrado",
+        "La trattativa è chiusa?",
+        "Trattativa chiusa",
+        "hs_is_closed",
+    ),
     "hs_is_closed_won": (
         "Is Closed Won",
         "Is closed won",
@@ -269,7 +307,11 @@ ACTIVITY_COLUMNS: dict[str, tuple[str, ...]] = {
         "Data attività",
         "Data dell'attività",
         "Data",
+        "Meeting start time",
+        "Hora de inicio de la reunión",
+        "Ora di inizio della riunione",
         "hs_timestamp",
+        "hs_meeting_start_time",
     ),
     "hs_direction": (
         "Direction",
@@ -282,6 +324,7 @@ ACTIVITY_COLUMNS: dict[str, tuple[str, ...]] = {
         "Direzione",
         "Direzione della chiamata",
         "Direzione dell'email",
+        "Direzione dell'e-mail",
         "Direzione email",
         "hs_call_direction",
         "hs_email_direction",
@@ -315,6 +358,7 @@ ACTIVITY_COLUMNS: dict[str, tuple[str, ...]] = {
         "Nombre de la reunión",
         "Oggetto",
         "Oggetto dell'email",
+        "Oggetto dell'e-mail",
         "Titolo",
         "Titolo della chiamata",
         "Nome della riunione",
@@ -323,6 +367,10 @@ ACTIVITY_COLUMNS: dict[str, tuple[str, ...]] = {
         "hs_meeting_title",
     ),
     "hs_activity_source": (
+        "Sent via",
+        "Enviado mediante",
+        "Inviato tramite",
+        "hs_email_sent_via",
         "Source",
         "Activity source",
         "Email source",
@@ -344,6 +392,114 @@ ACTIVITY_COLUMNS: dict[str, tuple[str, ...]] = {
         "hs_sequence_name",
     ),
     "hs_campaign": ("Campaign", "Campaña", "Campagna", "hs_campaign"),
+}
+
+# One export per activity object (calls, emails, meetings) has no type column: the columns
+# only that object has tell the type.
+ACTIVITY_SIGNATURES: dict[str, tuple[str, ...]] = {
+    "call": (
+        "Call Title",
+        "Call direction",
+        "Call outcome",
+        "Call duration (ms)",
+        "Call status",
+        "Título de la llamada",
+        "Dirección de la llamada",
+        "Resultado de la llamada",
+        "Duración de la llamada (ms)",
+        "Titolo della chiamata",
+        "Direzione della chiamata",
+        "Esito della chiamata",
+        "Durata della chiamata (ms)",
+        "hs_call_title",
+        "hs_call_direction",
+        "hs_call_disposition",
+        "hs_call_duration",
+    ),
+    "email": (
+        "Email subject",
+        "Email direction",
+        "Email send status",
+        "Sent via",
+        "Asunto del correo",
+        "Dirección del correo",
+        "Estado de envío del correo",
+        "Enviado mediante",
+        "Oggetto dell'e-mail",
+        "Oggetto dell'email",
+        "Direzione dell'e-mail",
+        "Direzione dell'email",
+        "Stato di invio",
+        "Inviato tramite",
+        "hs_email_subject",
+        "hs_email_direction",
+        "hs_email_status",
+    ),
+    "meeting": (
+        "Meeting start time",
+        "Meeting end time",
+        "Meeting name",
+        "Meeting outcome",
+        "Hora de inicio de la reunión",
+        "Hora de finalización de la reunión",
+        "Nombre de la reunión",
+        "Resultado de la reunión",
+        "Ora di inizio della riunione",
+        "Ora di fine della riunione",
+        "Nome della riunione",
+        "Esito della riunione",
+        "hs_meeting_start_time",
+        "hs_meeting_title",
+        "hs_meeting_outcome",
+    ),
+}
+
+# Custom contact properties a portal can add for the SLA (the demo portal has them): the
+# revenue stream and sales' decision on each MQL (the closed loop).
+SLA_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "revenue_stream": (
+        "Revenue Stream",
+        "Stream",
+        "Flujo de ingresos",
+        "Línea de ingresos",
+        "Flusso di ricavi",
+        "Linea di ricavo",
+        "revenue_stream",
+    ),
+    "mql_decision": ("MQL Decision", "Decisión MQL", "Decisione MQL", "mql_decision"),
+    "mql_decision_date": (
+        "MQL Decision Date",
+        "Fecha de decisión MQL",
+        "Data decisione MQL",
+        "mql_decision_date",
+    ),
+    "mql_rejection_reason": (
+        "MQL Rejection Reason",
+        "Motivo de rechazo MQL",
+        "Motivo del rifiuto MQL",
+        "mql_rejection_reason",
+    ),
+}
+
+DECISIONS: dict[str, str] = {
+    normalise_label(word): decision
+    for decision, words in (
+        ("accepted", ("accepted", "accept", "aceptado", "aceptada", "accettato", "accettata")),
+        (
+            "rejected",
+            (
+                "rejected",
+                "reject",
+                "rechazado",
+                "rechazada",
+                "rifiutato",
+                "rifiutata",
+                "respinto",
+                "respinta",
+            ),
+        ),
+    )
+    for word in words
 }
 
 # -- values -----------------------------------------------------------------------------------
@@ -422,6 +578,7 @@ CLOSED_DEAL_STAGES: dict[str, bool] = {
                 "closed won",
                 "won",
                 "cerrado ganado",
+                "cierre ganado",
                 "ganado",
                 "chiuso vinto",
                 "chiusa vinta",
@@ -437,6 +594,7 @@ CLOSED_DEAL_STAGES: dict[str, bool] = {
                 "closed lost",
                 "lost",
                 "cerrado perdido",
+                "cierre perdido",
                 "perdido",
                 "chiuso perso",
                 "chiusa persa",
@@ -500,6 +658,7 @@ DIRECTIONS: dict[str, str] = {
                 "inbound",
                 "incoming_email",
                 "incoming email",
+                "received",
                 "entrante",
                 "recibido",
                 "recibida",
