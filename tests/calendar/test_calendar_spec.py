@@ -58,6 +58,39 @@ worked_holidays: [2025-05-02]
     assert spec.public_holidays is not None and spec.public_holidays.subdivision == "MD"
 
 
+def test_equal_specs_hash_alike_whatever_the_order_of_hours_by_day() -> None:
+    first = CalendarSpec.model_validate(
+        {
+            "timezone": "Europe/Rome",
+            "hours_by_day": {"fri": ["08:00-14:00"], "mon": ["10:00-18:00"]},
+        }
+    )
+    second = CalendarSpec.model_validate(
+        {
+            "timezone": "Europe/Rome",
+            "hours_by_day": {"mon": ["10:00-18:00"], "fri": ["08:00-14:00"]},
+        }
+    )
+    other = CalendarSpec.model_validate(
+        {
+            "timezone": "Europe/Rome",
+            "hours_by_day": {"mon": ["10:00-17:00"], "fri": ["08:00-14:00"]},
+        }
+    )
+    assert first == second and hash(first) == hash(second)
+    assert first != other
+    assert len({first, second, other}) == 2
+    assert set(CalendarSpec.model_fields) == {
+        "timezone",
+        "working_days",
+        "working_hours",
+        "hours_by_day",
+        "public_holidays",
+        "closed_dates",
+        "worked_holidays",
+    }, "a new field must join CalendarSpec.__hash__"
+
+
 def test_the_spec_is_frozen_and_round_trips() -> None:
     spec = CalendarSpec(timezone="Europe/Rome", closed_dates=(date(2025, 8, 14),))
     with pytest.raises(ValueError, match="frozen"):

@@ -164,6 +164,20 @@ class CalendarSpec(BaseModel):
         "list, e.g. US Columbus Day; those dates get their weekday's working hours.",
     )
 
+    def __hash__(self) -> int:
+        # Frozen, so a value: hashable despite the mapping (whose order does not matter).
+        return hash(
+            (
+                self.timezone,
+                self.working_days,
+                self.working_hours,
+                tuple(sorted(self.hours_by_day.items())),
+                self.public_holidays,
+                self.closed_dates,
+                self.worked_holidays,
+            )
+        )
+
     def hours_for(self, day: Weekday) -> tuple[str, ...]:
         """The interval texts of a weekday (override or default), empty if not a working day."""
         if day not in self.working_days:
