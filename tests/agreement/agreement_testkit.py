@@ -46,12 +46,22 @@ def rendered(loaded: LoadedAgreement) -> list[str]:
     return [issue.render() for issue in loaded.issues]
 
 
-def line_of(text: str, fragment: str) -> int:
-    """1-based number of the first line containing `fragment`."""
+def at(text: str, fragment: str, occurrence: int = 1) -> str:
+    """ "LINE:COL" (1-based) where the n-th occurrence of `fragment` starts."""
+    seen = 0
     for number, line in enumerate(text.splitlines(), start=1):
-        if fragment in line:
-            return number
-    raise AssertionError(f"{fragment!r} not found")
+        start = 0
+        while (index := line.find(fragment, start)) != -1:
+            seen += 1
+            if seen == occurrence:
+                return f"{number}:{index + 1}"
+            start = index + 1
+    raise AssertionError(f"{fragment!r} occurs fewer than {occurrence} times")
+
+
+def words(text: str) -> str:
+    """Text with runs of whitespace made one space: the CLI's error console wraps at 80."""
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from agreement_testkit import TODAY, check, edited, rendered, seed_text
+from agreement_testkit import TODAY, at, check, edited, rendered, seed_text
 
 from funnelpact.domain.agreement import (
     DEFAULT_RULES,
@@ -29,18 +29,6 @@ class Expected:
     fragment: str  # where the issue points: the first character of this text...
     message: str
     occurrence: int = 1  # ...in its n-th occurrence
-
-
-def at(text: str, fragment: str, occurrence: int = 1) -> str:
-    seen = 0
-    for number, line in enumerate(text.splitlines(), start=1):
-        start = 0
-        while (index := line.find(fragment, start)) != -1:
-            seen += 1
-            if seen == occurrence:
-                return f"{number}:{index + 1}"
-            start = index + 1
-    raise AssertionError(f"{fragment!r} occurs fewer than {occurrence} times")
 
 
 @dataclass(frozen=True)

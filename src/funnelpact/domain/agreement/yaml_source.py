@@ -150,7 +150,21 @@ def _walk(
 
 def parse_yaml(text: str, file: str = "") -> ParsedYaml:
     """Parse one YAML document; never raises on bad text (problems come back as issues)."""
-    loader = _CoreSchemaLoader(text)
+    try:
+        loader = _CoreSchemaLoader(text)
+    except yaml.reader.ReaderError as exc:
+        # Control characters are refused before parsing starts; the error has a position only.
+        before = text[: exc.position]
+        mark = Mark(line=before.count("\n") + 1, column=len(before.rsplit("\n", 1)[-1]) + 1)
+        char = exc.character
+        shown = f"U+{char:04X}" if isinstance(char, int) else repr(char)
+        issue = _error(
+            YamlCode.MALFORMED,
+            f"control character {shown} is not allowed in a YAML file",
+            file,
+            mark,
+        )
+        return ParsedYaml(None, SourceMap(file=file), [issue])
     try:
         try:
             node = loader.get_single_node()
