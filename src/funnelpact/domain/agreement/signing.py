@@ -15,7 +15,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import datetime
+from datetime import date, datetime, time
+from decimal import Decimal
 
 import yaml
 from yaml.error import MarkedYAMLError
@@ -26,10 +27,25 @@ from funnelpact.domain.agreement.model import Agreement, Signature
 HASH_PREFIX = "sha256:"
 
 
+def _canonical_value(value: object) -> str:
+    # A number has one form whatever was typed: 100000, 100000.0 and "1e5" are the same goal.
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, date | time):  # datetime is a date
+        return value.isoformat()
+    raise TypeError(f"no canonical form for {type(value).__name__}")
+
+
 def canonical_json(agreement: Agreement) -> str:
     """The text the content hash is computed over."""
-    content = agreement.model_dump(mode="json", exclude={"signatures"}, exclude_defaults=True)
-    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    content = agreement.model_dump(mode="python", exclude={"signatures"}, exclude_defaults=True)
+    return json.dumps(
+        content,
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=_canonical_value,
+    )
 
 
 def content_hash(agreement: Agreement) -> str:
