@@ -187,10 +187,15 @@ def _count(
         goal = spec.goal * stream.share
         deal_size = stream.deal_size if stream.deal_size is not None else spec.deal_size
         customers_exact = goal / deal_size
-        if not sources:
-            rates = _rates(spec, stream, None, adjust)
+        if len(sources) <= 1:
+            # No mix to split: one chain, rounded the plan's way (seeds 000 and 003).
+            source = sources[0] if sources else None
+            rates = _rates(spec, stream, source, adjust)
             customers, needed = reverse_chain(customers_exact, rates, spec.rounding)
-            stream_counts.append(_counts(goal, customers, needed, rates))
+            counts = _counts(goal, customers, needed, rates)
+            stream_counts.append(counts)
+            if sources:
+                source_counts[0] = source_counts[0] + counts
             continue
         source_rates = [_rates(spec, stream, source, adjust) for source in sources]
         # A source's share of the customers is its share of the top of the funnel times the
@@ -200,15 +205,19 @@ def _count(
             for source, rates in zip(sources, source_rates, strict=True)
         ]
         weight_sum = sum(weights, Decimal(0))
-        if spec.rounding is RoundingMode.EACH_STAGE:
-            split = apportion(ceil_int(customers_exact), weights)
-            exact_customers = [Decimal(count) for count in split]
-        else:
-            exact_customers = [customers_exact * weight / weight_sum for weight in weights]
+        whole = ceil_int(customers_exact)
+        # Each source's share of the customers is a fraction (0.4 of a sale): rounding it up at
+        # every stage would invent people and distort the mix, so each source's funnel is
+        # rounded once from its share; the shares are of the whole customers in each_stage
+        # mode and of the exact ones in once mode. Whole customers are split by largest
+        # remainder so that the sources' customers add up to the stream's.
+        base = Decimal(whole) if spec.rounding is RoundingMode.EACH_STAGE else customers_exact
+        shown = apportion(whole, weights)
         stream_total = _zero(stage_count)
         for index, rates in enumerate(source_rates):
-            customers, needed = reverse_chain(exact_customers[index], rates, spec.rounding)
-            part = _counts(goal * weights[index] / weight_sum, customers, needed, rates)
+            share = base * weights[index] / weight_sum
+            _, needed = reverse_chain(share, rates, RoundingMode.ONCE)
+            part = _counts(goal * weights[index] / weight_sum, shown[index], needed, rates)
             source_counts[index] = source_counts[index] + part
             stream_total = stream_total + part
         stream_counts.append(stream_total)
