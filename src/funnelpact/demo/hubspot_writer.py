@@ -141,6 +141,8 @@ class HubSpotExportWriter:
         self._deal_stage_columns = [
             date_entered_label(stage, language) for stage in DEAL_STAGE_ORDER
         ]
+        if out_dir.exists() and not out_dir.is_dir():
+            raise InputError(f"cannot write the export in {out_dir}: it is a file, not a folder")
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
