@@ -22,6 +22,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from funnelpact.agreements.planning import is_agreement_text, plan_spec_from_agreement_text
 from funnelpact.domain.errors import DomainError, Issue, Level
 from funnelpact.domain.planning import (
     Funnel,
@@ -166,6 +167,11 @@ def _spec_from_file(path: Path) -> PlanSpec:
         raise InputError(f"{path}: not UTF-8 text (byte {error.start})") from None
     except OSError as error:
         raise InputError(f"{path}: cannot read the planning file ({error.strerror})") from None
+    if is_agreement_text(text):
+        # An SLA agreement: plan its plan: section (docs/agreement.md).
+        spec_of_agreement, agreement_issues = plan_spec_from_agreement_text(text, file=str(path))
+        _warn(agreement_issues)
+        return spec_of_agreement
     spec, issues = load_plan_text(text, file=str(path))
     _warn(issues)
     if spec is None:
