@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 FIRST_NAMES = (
     "Lucía",
@@ -212,6 +213,7 @@ EMAIL_TLDS = (".es", ".es", ".com", ".it", ".com", ".eu")
 FREE_MAIL = ("gmail.com", "hotmail.com", "yahoo.es", "libero.it", "outlook.com")
 
 
+@lru_cache(maxsize=8192)  # names come from small pools: fold each once
 def ascii_slug(text: str) -> str:
     """Lower-case ASCII letters and digits only, for e-mail addresses and domains."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
