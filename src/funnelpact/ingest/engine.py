@@ -129,8 +129,8 @@ class FileAdapter(ABC):
     validates a whole row before appending its records (the engine drops a failed row's output).
     """
 
-    kind: ClassVar[str] = ""
-    priority: ClassVar[int] = 50  # lower first: contacts before what refers to them
+    kind: str = ""
+    priority: int = 50  # lower first: contacts before what refers to them
     strips_report_footer: ClassVar[bool] = False
     decimal_comma: bool | None = None  # the export's locale writes 1.234,56
 
