@@ -6,7 +6,8 @@ Public API (see docs/agreement.md):
   `validate(agreement, source_map, today)` the meaning part.
 - `Agreement` and its parts; `Agreement.plan_spec()` is the plan to compute.
 - `content_hash`, `new_signature`, `add_signature`: signing; `describe_changes`: the diff;
-  `agreement_json_schema`: the JSON Schema.
+  `agreement_json_schema`: the JSON Schema; `label(enum_value, locale)`: the product's words
+  for owner teams, routes, touch types, recipients and KPIs in en, es, it (for renderers).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import dataclasses
 from datetime import date
 
 from funnelpact.domain.agreement.diff import Change, describe_changes
+from funnelpact.domain.agreement.labels import label, recipient_label
 from funnelpact.domain.agreement.loader import LoadedAgreement, SchemaCode, load_agreement_text
 from funnelpact.domain.agreement.locations import Mark, SourceMap
 from funnelpact.domain.agreement.model import (
@@ -77,7 +79,9 @@ __all__ = [
     "check_agreement_text",
     "content_hash",
     "describe_changes",
+    "label",
     "load_agreement_text",
     "new_signature",
+    "recipient_label",
     "validate",
 ]
