@@ -173,7 +173,7 @@ class Scenario(_Frozen):
     live_share: float = Field(
         0.004, ge=0, le=1, description="Contacts placed as MQLs still waiting at the end date."
     )
-    page_views_per_contact: float = Field(9.0, ge=0)
+    page_views_per_contact: float = Field(11.5, ge=0)
     nurture_emails: int = Field(4, ge=0, description="Automated nurture emails to a new lead.")
 
     @model_validator(mode="after")
