@@ -606,52 +606,64 @@ def plan_command(
     file: Annotated[
         Path | None,
         typer.Argument(
-            help="Planning file (YAML). Omit it to plan from the flags below.", show_default=False
+            metavar="FILE.yaml",
+            help="Planning file (YAML), or an SLA agreement file. Omit it to plan from the flags.",
+            show_default=False,
         ),
     ] = None,
     goal: Annotated[
-        str | None, typer.Option("--goal", help="Revenue goal for the period (quick case).")
+        str | None, typer.Option("--goal", metavar="AMOUNT", help="Revenue goal for the period.")
     ] = None,
     deal_size: Annotated[
-        str | None, typer.Option("--deal-size", help="Average revenue per customer.")
+        str | None,
+        typer.Option("--deal-size", metavar="AMOUNT", help="Average revenue per customer."),
     ] = None,
     stage: Annotated[
         list[str] | None,
         typer.Option(
             "--stage",
+            metavar="NAME:RATE",
             help="NAME:RATE, repeated top to bottom: the rate from that stage to the next "
             "(0.25 or 25%); the last converts into customers.",
         ),
     ] = None,
     weeks: Annotated[
-        str | None, typer.Option("--weeks", help="Working weeks in a year [default: 48].")
+        str | None,
+        typer.Option("--weeks", metavar="WEEKS", help="Working weeks in a year (default 48)."),
     ] = None,
     rep_mqls_per_week: Annotated[
-        str | None, typer.Option("--rep-mqls-per-week", help="MQLs one rep reviews in a week.")
+        str | None,
+        typer.Option(
+            "--rep-mqls-per-week", metavar="COUNT", help="MQLs one rep reviews in a week."
+        ),
     ] = None,
     rep_sqls_per_week: Annotated[
-        str | None, typer.Option("--rep-sqls-per-week", help="SQLs one rep works in a week.")
+        str | None,
+        typer.Option("--rep-sqls-per-week", metavar="COUNT", help="SQLs one rep works in a week."),
     ] = None,
     currency: Annotated[
-        str | None, typer.Option("--currency", help="ISO code of the goal [default: EUR].")
+        str | None,
+        typer.Option("--currency", metavar="CODE", help="ISO code of the goal (default EUR)."),
     ] = None,
     rounding: Annotated[
         RoundingMode | None,
         typer.Option(
             "--rounding",
             help="each_stage: round up at every stage (the seeds' way); once: only at the end "
-            "[default: each_stage].",
+            "(default each_stage).",
         ),
     ] = None,
     tolerance: Annotated[
-        str | None, typer.Option("--tolerance", help="Bounds of every target [default: 0.10].")
+        str | None,
+        typer.Option("--tolerance", metavar="SHARE", help="Bounds of every target (default 0.10)."),
     ] = None,
     start: Annotated[
         str | None,
         typer.Option(
             "--start",
+            metavar="DATE",
             help="First day of the period (YYYY-MM-DD) when the plan has none "
-            "[default: 1 January of this year].",
+            "(default: 1 January of this year).",
         ),
     ] = None,
     output_format: Annotated[
