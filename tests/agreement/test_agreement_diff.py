@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from agreement_testkit import check, edited, rendered, run_cli, seed_text, words, write
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from funnelpact.domain.agreement import Agreement, describe_changes
 
@@ -163,3 +166,27 @@ def test_cli_diff_of_a_broken_file(
     assert words(" ".join(rest)) == (
         "error: diff needs two agreements whose shape is valid: fix the errors above"
     )
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    hours=st.integers(min_value=1, max_value=200),
+    share=st.decimals(min_value="0.05", max_value="0.95", places=2),
+)
+def test_one_edit_reads_as_one_sentence(hours: int, share: Decimal) -> None:
+    old = seed_text()
+    new = edited(
+        old,
+        ("first_touch_within_business_hours: 24", f"first_touch_within_business_hours: {hours}"),
+        ("at_risk_share: 0.75", f"at_risk_share: {share}"),
+    )
+    targets, fields = texts(old, new)
+    assert targets == []  # neither touches the plan
+    expected = []
+    if hours != 24:
+        expected.append(f"First touch within 24 -> {hours} business hours")
+    if share != Decimal("0.75"):
+        shown = format(share.normalize(), "f")
+        expected.append(f"At risk after this share of a window 0.75 -> {shown}")
+    assert fields == expected
+    assert texts(new, new) == ([], [])
