@@ -23,12 +23,13 @@ err_console = Console(stderr=True)
 
 def _register() -> None:
     # Imported here so that `funnelpact --help` lists every command group in one place.
-    from funnelpact.cli import agreement, db, demo_data, plan
+    from funnelpact.cli import agreement, db, demo_data, imports, plan
 
     app.command("plan")(plan.plan_command)
     app.command("demo-data")(demo_data.demo_data_command)
     app.add_typer(agreement.app, name="agreement")
     app.add_typer(db.app, name="db")
+    app.add_typer(imports.app, name="import")
     # Typer runs a lone command as the whole app (`funnelpact FILE`); a root callback keeps
     # `funnelpact plan FILE` a sub-command even while plan is the only one.
     app.callback()(plan.root_callback)
