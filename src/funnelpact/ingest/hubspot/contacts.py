@@ -31,6 +31,7 @@ from funnelpact.ingest.engine import FileAdapter, ImportContext
 from funnelpact.ingest.hubspot.labels import (
     CONTACT_COLUMNS,
     DECISIONS,
+    LEAD_STATUSES,
     LIFECYCLE_STAGES,
     ORIGINAL_SOURCES,
     SLA_PROPERTIES,
@@ -120,6 +121,7 @@ class HubSpotContacts(FileAdapter):
         self.stage_columns = self._stage_columns(header)
         self._stages = ValueMap(LIFECYCLE_STAGES)
         self._sources = ValueMap(ORIGINAL_SOURCES)
+        self._statuses = ValueMap(LEAD_STATUSES)
 
     def _stage_columns(self, header: Header) -> list[tuple[str, int, int, str, str]]:
         """(stage, entered column, became column, their change sources) per stage."""
@@ -162,8 +164,8 @@ class HubSpotContacts(FileAdapter):
                         stage,
                         first,
                         second,
-                        f"export:{header.names[first]}" if first >= 0 else "",
-                        f"export:{header.names[second]}" if second >= 0 else "",
+                        f"export:hs_v2_date_entered_{HUBSPOT_STAGE_VALUES[stage]}",
+                        f"export:hs_lifecyclestage_{HUBSPOT_STAGE_VALUES[stage]}_date",
                     )
                 )
         return columns
@@ -215,6 +217,7 @@ class HubSpotContacts(FileAdapter):
         if lifecycle is None and lifecycle_raw:
             self.unknown_value(self.lifecycle, lifecycle_raw)
         source_raw = text(cells, self.source)
+        status_raw = text(cells, self.lead_status)
         owner_name = text(cells, self.owner)
         owner = (
             self.reps.by_name(HUBSPOT, owner_name, team=text(cells, self.team))
@@ -236,7 +239,7 @@ class HubSpotContacts(FileAdapter):
                 campaign=text(cells, self.campaign),
                 owner=owner,
                 lifecycle_stage=lifecycle or lifecycle_raw,
-                lead_status=text(cells, self.lead_status),
+                lead_status=self._statuses.get(status_raw) or status_raw,
                 updated_at=updated,
                 stream=text(cells, self.stream),
             )
@@ -301,6 +304,19 @@ class HubSpotContacts(FileAdapter):
             )
         return Decision(found), decided_at
 
+
+# The change source names the property (not its translated label), so the same export in
+# another language says the same thing.
+HUBSPOT_STAGE_VALUES = {
+    "subscriber": "subscriber",
+    "lead": "lead",
+    "mql": "marketingqualifiedlead",
+    "sql": "salesqualifiedlead",
+    "opportunity": "opportunity",
+    "customer": "customer",
+    "evangelist": "evangelist",
+    "other": "other",
+}
 
 LIFECYCLE_ORDER = (
     "subscriber",

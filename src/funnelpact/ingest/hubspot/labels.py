@@ -834,3 +834,29 @@ ORIGINAL_SOURCES: dict[str, str] = {
     )
     for word in words
 }
+
+# Lead Status labels -> HubSpot's internal values (language-independent in the store).
+LEAD_STATUSES: dict[str, str] = {
+    normalise_label(word): status
+    for status, words in (
+        ("NEW", ("new", "nuevo", "nueva", "nuovo")),
+        ("OPEN", ("open", "abierto", "abierta", "aperto")),
+        ("IN_PROGRESS", ("in progress", "in_progress", "en curso", "en progreso", "in corso")),
+        ("OPEN_DEAL", ("open deal", "open_deal", "negocio abierto", "trattativa aperta")),
+        ("UNQUALIFIED", ("unqualified", "no calificado", "no cualificado", "non qualificato")),
+        (
+            "ATTEMPTED_TO_CONTACT",
+            (
+                "attempted to contact",
+                "attempted_to_contact",
+                "se intentó contactar",
+                "intento de contacto",
+                "tentativo di contatto",
+                "tentato contatto",
+            ),
+        ),
+        ("CONNECTED", ("connected", "conectado", "connesso", "contattato")),
+        ("BAD_TIMING", ("bad timing", "bad_timing", "mal momento", "momento sbagliato")),
+    )
+    for word in words
+}
