@@ -115,7 +115,7 @@ def test_markdown_has_the_funnel_table() -> None:
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == "# Funnel plan"
-    assert "| MQLs | 50% | 800 | 720-880 | 66.67 | 60-73.33 | 16.67 | 15-18.33 |" in lines
+    assert "| MQLs | 50% | 800 | 720-880 | 66.67 | 60-73.3 | 16.67 | 15-18.3 |" in lines
 
 
 def test_help_shows_both_examples() -> None:

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import date
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -204,8 +206,14 @@ def _fmt(value: Decimal | int, places: int = 2) -> str:
     return f"{value:,.{places}f}"
 
 
+def _bound(value: Decimal) -> str:
+    # Bounds are a band, not a count: whole numbers from 100 up, one decimal below, so that
+    # the funnel table fits an 80-column terminal.
+    return _fmt(value, 0 if abs(value) >= 100 else 1)
+
+
 def _band(target: Target) -> str:
-    return f"{_fmt(target.low)}-{_fmt(target.high)}"
+    return f"{_bound(target.low)}-{_bound(target.high)}"
 
 
 def _pct(value: Decimal) -> str:
@@ -434,15 +442,17 @@ def _rows_funnel(funnel: Funnel) -> list[list[str]]:
 
 
 def _funnel_headers(plan: Plan) -> list[str]:
-    band = f"+/-{_pct(plan.tolerance)}"
-    return ["Stage", "Rate", "Needed", band, "Per month", band, "Per week", band]
+    band = f"±{_pct(plan.tolerance)}"
+    return ["Stage", "Rate", "Needed", band, "Month", band, "Week", band]
 
 
 def _sections(plan: Plan) -> list[tuple[str, list[str], list[list[str]]]]:
     """(title, headers, rows) of every table the plan has, in reading order."""
     currency = plan.currency
     headers = _funnel_headers(plan)
-    sections = [("Funnel", headers, _rows_funnel(plan.total))]
+    sections = [
+        ("Funnel: needed per period, per month, per week", headers, _rows_funnel(plan.total))
+    ]
     for funnel in plan.streams:
         title = f"Stream {funnel.label} ({_fmt(funnel.goal)} {currency})"
         sections.append((title, headers, _rows_funnel(funnel)))
@@ -594,9 +604,10 @@ def print_table(plan: Plan, console: Console) -> None:
     for line in _summary(plan):
         console.print(line, markup=False, highlight=False)
     for title, headers, rows in _sections(plan):
-        table = Table(title=title, title_justify="left")
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
         for index, header in enumerate(headers):
-            table.add_column(header, justify="left" if index == 0 else "right")
+            # Never cut a number; labels wrap instead.
+            table.add_column(header, justify="left" if index == 0 else "right", no_wrap=index > 0)
         for row in rows:
             table.add_row(*row)
         console.print(table)
@@ -709,7 +720,8 @@ def plan_command(
         )
     default_start = _parse_start(start)
     plan = build_plan(spec, default_start=default_start)
-    console = Console(soft_wrap=True)
+    # Piped or captured output has no width: print tables whole rather than cut to 80 columns.
+    console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
     match output_format:
         case OutputFormat.JSON:
             typer.echo(json.dumps(plan_json(plan), indent=2, ensure_ascii=False))
