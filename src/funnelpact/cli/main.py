@@ -44,8 +44,8 @@ def run() -> None:
         app()
     except DomainError as exc:
         for issue in exc.issues:
-            err_console.print(issue.render(), markup=False, highlight=False)
+            err_console.print(issue.render(), markup=False, highlight=False, emoji=False)
         sys.exit(1)
     except FunnelpactError as exc:
-        err_console.print(f"error: {exc.message}", markup=False, highlight=False)
+        err_console.print(f"error: {exc.message}", markup=False, highlight=False, emoji=False)
         sys.exit(exc.exit_code)
