@@ -8,10 +8,11 @@ Python files (gettext, ngettext, N_, Django's *_lazy names) and from the Jinja t
 Usage:
   uv run python tools/compile_messages.py            # compile every .po into its .mo
   uv run python tools/compile_messages.py extract    # add new msgids (empty) to every .po
+  uv run python tools/compile_messages.py extract --prune   # ...and drop msgids no longer used
   uv run python tools/compile_messages.py check      # exit 1: stale .mo, missing translations
 
 ``extract`` only adds: a msgid it does not find in the sources is reported, not removed,
-because Django templates (which it does not read) may use it.
+because Django templates (which it does not read) may use it; ``--prune`` removes them.
 """
 
 from __future__ import annotations
@@ -174,7 +175,7 @@ def compile_all() -> int:
     return 0
 
 
-def extract_all() -> int:
+def extract_all(prune: bool = False) -> int:
     messages = extract_messages()
     for language in LANGUAGES:
         path = po_path(language)
@@ -183,18 +184,22 @@ def extract_all() -> int:
         for message in messages.values():
             if message.msgid in catalog:
                 continue
-            msgid: str | tuple[str, str] = (
+            new_id: str | tuple[str, str] = (
                 (message.msgid, message.plural) if message.plural else message.msgid
             )
-            catalog.add(msgid, string=("", "") if message.plural else "", locations=[])
+            catalog.add(new_id, string=("", "") if message.plural else "", locations=[])
             added += 1
         unused = [m.id for m in catalog if m.id and _key(m.id) not in messages]
+        if prune:
+            for unused_id in unused:
+                del catalog[unused_id]
         buffer = io.BytesIO()
         write_po(buffer, catalog, width=100, omit_header=False, no_location=True)
         path.write_bytes(buffer.getvalue())
         print(f"{path.relative_to(ROOT)}: {added} new msgid(s) to translate")
-        for msgid in unused:
-            print(f"  not found in the sources (kept; Django templates may use it): {msgid!r}")
+        verdict = "removed" if prune else "kept; Django templates may use it"
+        for unused_id in unused:
+            print(f"  not found in the sources ({verdict}): {unused_id!r}")
     return 0
 
 
@@ -216,11 +221,15 @@ def check_all() -> int:
 
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "compile"
-    actions = {"compile": compile_all, "extract": extract_all, "check": check_all}
-    if command not in actions:
-        print(f"usage: {argv[0]} [compile|extract|check]", file=sys.stderr)
-        return 2
-    return actions[command]()
+    options = argv[2:]
+    if command == "extract" and set(options) <= {"--prune"}:
+        return extract_all(prune="--prune" in options)
+    if command == "compile" and not options:
+        return compile_all()
+    if command == "check" and not options:
+        return check_all()
+    print(f"usage: {argv[0]} [compile | extract [--prune] | check]", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

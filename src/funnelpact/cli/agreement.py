@@ -35,6 +35,7 @@ from funnelpact.domain.agreement.diff import Change
 from funnelpact.domain.agreement.rules import SignatureMatchesRule
 from funnelpact.domain.errors import Issue, Level
 from funnelpact.errors import InputError
+from funnelpact.rendering.output import OutputFormat
 
 app = typer.Typer(
     help="The SLA agreement: validate, schema, init, diff, sign (see docs/agreement.md).",
@@ -190,3 +191,27 @@ def sign_command(
     for issue in check.issues:
         if issue.level is not Level.ERROR or _is_stale_signature(issue):
             typer.echo(issue.render(), err=True)
+
+
+@app.command("render")
+def render_command(
+    file: Annotated[Path, typer.Argument(help="The agreement to render.")],
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="html, pdf or md.")
+    ] = OutputFormat.HTML,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write here (needed for pdf) instead of printing."),
+    ] = None,
+    locale: Annotated[
+        Locale | None, typer.Option(help="Language of the document. Default: the agreement's.")
+    ] = None,
+) -> None:
+    """The document people read and sign: targets, protocol in words, signature blocks."""
+    from funnelpact.i18n import Language
+    from funnelpact.rendering import render_agreement_file
+
+    language = Language(locale.value) if locale is not None else None
+    render_agreement_file(file, output_format, language=language, output=output)
+    if output is not None:
+        typer.echo(f"wrote {output}", err=True)

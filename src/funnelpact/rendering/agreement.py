@@ -101,10 +101,10 @@ KPI_LABELS: Final[dict[KpiMetric, tuple[str, str]]] = {
     ),
 }
 RECIPIENT_LABELS: Final[dict[Recipient, str]] = {
-    Recipient.LEAD_OWNER: N_("the lead owner"),
-    Recipient.LEAD_OWNER_MANAGER: N_("the lead owner's manager"),
-    Recipient.SALES_OWNER: N_("the sales owner (%(name)s)"),
-    Recipient.MARKETING_OWNER: N_("the marketing owner (%(name)s)"),
+    Recipient.LEAD_OWNER: N_("lead owner"),
+    Recipient.LEAD_OWNER_MANAGER: N_("lead owner's manager"),
+    Recipient.SALES_OWNER: N_("sales owner (%(name)s)"),
+    Recipient.MARKETING_OWNER: N_("marketing owner (%(name)s)"),
 }
 DASH: Final = "–"  # en dash: ranges of numbers, dates and hours
 EMPTY: Final = "—"  # em dash: a cell with nothing to show
@@ -197,7 +197,7 @@ class _AgreementWriter:
     def period(self, start: date, end: date | None) -> str:
         if end is None:
             return self.gettext("from %(start)s, open-ended") % {"start": self.day(start)}
-        return self.gettext("%(start)s to %(end)s") % {
+        return self.gettext("from %(start)s to %(end)s") % {
             "start": self.day(start),
             "end": self.day(end),
         }
@@ -819,9 +819,10 @@ class _AgreementWriter:
         kinds = self.words.join(
             [self.gettext(TOUCH_LABELS[kind]) for kind in protocol.counting_touch_types]
         )
-        counting = self.gettext("%(kinds)s count; automated emails and sequences do not.") % {
-            "kinds": kinds[:1].upper() + kinds[1:]
-        }
+        counting = capitalized(
+            self.gettext("%(kinds)s count; automated emails and sequences do not.")
+            % {"kinds": kinds}
+        )
         return [first, cadence, counting]
 
     def protocol(self) -> Section:
@@ -908,7 +909,7 @@ class _AgreementWriter:
         if region is not None:
             words = self.gettext(
                 "Business time runs in the %(zone)s time zone, %(days)s, %(hours)s. Public "
-                "holidays of %(region)s and the company's own closed dates are not business time."
+                "holidays (%(region)s) and the company's own closed dates are not business time."
             )
         else:
             words = self.gettext(
@@ -1019,40 +1020,53 @@ class _AgreementWriter:
             new_page=True,
         )
 
-    def alerts(self) -> Bullets:
+    def alerts(self) -> Table:
         alerts = self.agreement.alerts
         escalation = alerts.escalation
-        items = [
-            self.gettext(
-                "At risk: when %(share)s of a window has passed without the commitment met, an "
-                "alert goes to %(who)s."
-            )
-            % {
-                "share": self.words.percent(alerts.at_risk_share),
-                "who": self.recipients(alerts.at_risk),
-            },
-            self.gettext("Breach: when a window ends unmet, an alert goes to %(who)s.")
-            % {"who": self.recipients(alerts.breach)},
-            self.ngettext(
-                "Escalation: a breach still open after %(count)s business hour goes to %(who)s.",
-                "Escalation: a breach still open after %(count)s business hours goes to %(who)s.",
-                escalation.after_business_hours,
-                who=self.recipients(escalation.to),
+        rows: list[tuple[Cell, ...]] = [
+            (
+                self.gettext("At risk"),
+                self.gettext("%(share)s of a window has passed without the commitment met")
+                % {"share": self.words.percent(alerts.at_risk_share)},
+                capitalized(self.recipients(alerts.at_risk)),
+            ),
+            (
+                self.gettext("Breach"),
+                self.gettext("A window ended without the commitment met"),
+                capitalized(self.recipients(alerts.breach)),
+            ),
+            (
+                self.gettext("Escalation"),
+                self.ngettext(
+                    "A breach is still open %(count)s business hour later",
+                    "A breach is still open %(count)s business hours later",
+                    escalation.after_business_hours,
+                ),
+                capitalized(self.recipients(escalation.to)),
             ),
         ]
         digest = alerts.daily_digest
         if digest.enabled:
-            items.append(
-                self.gettext("Daily digest at %(time)s (%(zone)s) to %(who)s.")
-                % {
-                    "time": self.words.time(digest.at),
-                    "zone": self.agreement.calendar.timezone,
-                    "who": self.recipients(digest.recipients),
-                }
+            rows.append(
+                (
+                    self.gettext("Daily digest"),
+                    self.gettext("Every day at %(time)s (%(zone)s)")
+                    % {
+                        "time": self.words.time(digest.at),
+                        "zone": self.agreement.calendar.timezone,
+                    },
+                    capitalized(self.recipients(digest.recipients)),
+                )
             )
-        else:
-            items.append(self.gettext("No daily digest."))
-        return Bullets(tuple(items))
+        return Table(
+            caption="",
+            columns=(
+                Column(self.gettext("Alert")),
+                Column(self.gettext("When")),
+                Column(self.gettext("Who is told")),
+            ),
+            rows=tuple(rows),
+        )
 
     # --- signatures -------------------------------------------------------------------------
 
