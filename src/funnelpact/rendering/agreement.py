@@ -470,7 +470,7 @@ class _AgreementWriter:
             new_page=True,
         )
 
-    def targets_table(self, funnel: Funnel, tolerance: str) -> Table:
+    def targets_table(self, funnel: Funnel, tolerance: str, caption: str = "") -> Table:
         def row(stage: StageTargets) -> tuple[Cell, ...]:
             return (
                 stage.label,
@@ -487,7 +487,8 @@ class _AgreementWriter:
         weeks = self.plan.working_weeks
         customers = Decimal(funnel.customers)
         return Table(
-            caption=self.gettext("%(funnel)s: needed in the period, per month and per week")
+            caption=caption
+            or self.gettext("%(funnel)s: needed in the period, per month and per week")
             % {"funnel": self.funnel_title(funnel)},
             columns=(
                 Column(self.gettext("Stage")),
@@ -524,45 +525,46 @@ class _AgreementWriter:
         sections = []
         if plan.streams:
             shares = {stream.name: stream.share for stream in plan.spec.streams}
+            stream_tables: list[Block] = [
+                self.targets_table(
+                    funnel,
+                    tolerance,
+                    self.gettext("%(stream)s: %(share)s of the goal, %(goal)s")
+                    % {
+                        "stream": funnel.label,
+                        "share": self.words.percent(shares[funnel.name]),
+                        "goal": self.money(funnel.goal),
+                    },
+                )
+                for funnel in plan.streams
+            ]
             sections.append(
                 Section(
                     self.gettext("Targets by revenue stream"),
-                    blocks=tuple(
-                        block
-                        for funnel in plan.streams
-                        for block in (
-                            Paragraph(
-                                self.gettext("%(stream)s: %(share)s of the goal, %(goal)s.")
-                                % {
-                                    "stream": funnel.label,
-                                    "share": self.words.percent(shares[funnel.name]),
-                                    "goal": self.money(funnel.goal),
-                                }
-                            ),
-                            self.targets_table(funnel, tolerance),
-                        )
-                    ),
+                    tuple(stream_tables),
                     anchor="targets-streams",
                 )
             )
         if plan.sources:
             mixes = {source.name: source.mix for source in plan.spec.sources}
             top = plan.total.top.label
-            blocks: list[Block] = []
-            for funnel in plan.sources:
-                blocks.append(
-                    Paragraph(
-                        self.gettext("%(source)s brings %(mix)s of the %(stage)s.")
-                        % {
-                            "source": funnel.label,
-                            "mix": self.words.percent(mixes[funnel.name]),
-                            "stage": top,
-                        }
-                    )
+            source_tables: list[Block] = [
+                self.targets_table(
+                    funnel,
+                    tolerance,
+                    self.gettext("%(source)s: %(mix)s of the %(stage)s")
+                    % {
+                        "source": funnel.label,
+                        "mix": self.words.percent(mixes[funnel.name]),
+                        "stage": top,
+                    },
                 )
-                blocks.append(self.targets_table(funnel, tolerance))
+                for funnel in plan.sources
+            ]
             sections.append(
-                Section(self.gettext("Targets by lead source"), tuple(blocks), anchor="sources")
+                Section(
+                    self.gettext("Targets by lead source"), tuple(source_tables), anchor="sources"
+                )
             )
             sections.append(self.single_source_section())
         return sections
@@ -615,20 +617,31 @@ class _AgreementWriter:
         text += " " + self.gettext("In full-time equivalents: %(exact)s.") % {
             "exact": self.words.number(total.reps_needed, 2)
         }
-        facts: list[Fact] = []
-        if spec.mqls_per_rep_week is not None:
-            facts.append(
-                Fact(
-                    self.gettext("%(stage)s one rep reviews a week") % {"stage": mql},
-                    self.words.number(spec.mqls_per_rep_week, fixed=False),
+        mqls, sqls = spec.mqls_per_rep_week, spec.sqls_per_rep_week
+        values = {
+            "mqls": self.words.number(mqls or 0, fixed=False),
+            "mql_stage": mql,
+            "sqls": self.words.number(sqls or 0, fixed=False),
+            "sql_stage": sql,
+        }
+        if mqls is not None and sqls is not None:
+            text += (
+                " "
+                + self.gettext(
+                    "One rep reviews %(mqls)s %(mql_stage)s and works %(sqls)s %(sql_stage)s in a "
+                    "working week."
                 )
+                % values
             )
-        if spec.sqls_per_rep_week is not None:
-            facts.append(
-                Fact(
-                    self.gettext("%(stage)s one rep works a week") % {"stage": sql},
-                    self.words.number(spec.sqls_per_rep_week, fixed=False),
-                )
+        elif mqls is not None:
+            text += (
+                " "
+                + self.gettext("One rep reviews %(mqls)s %(mql_stage)s in a working week.") % values
+            )
+        elif sqls is not None:
+            text += (
+                " "
+                + self.gettext("One rep works %(sqls)s %(sql_stage)s in a working week.") % values
             )
 
         def maybe(value: Decimal | None, digits: int = 1) -> str:
@@ -668,7 +681,7 @@ class _AgreementWriter:
         )
         return Section(
             self.gettext("Sales capacity"),
-            blocks=(Paragraph(text), Facts(tuple(facts)), table),
+            blocks=(Paragraph(text), table),
             anchor="capacity",
         )
 
