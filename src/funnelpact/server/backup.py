@@ -186,8 +186,9 @@ def export_store(
     try:
         counts: list[TableCount] = []
         entries: list[dict[str, Any]] = []
+        outermost = not connection.in_atomic_block
         with transaction.atomic():
-            if connection.vendor == "postgresql":  # one snapshot across all tables
+            if connection.vendor == "postgresql" and outermost:  # one snapshot of all tables
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             migrations = _applied_migrations()

@@ -2,9 +2,10 @@
 
 Imports write hundreds of thousands of rows: this module speaks SQL through Django's connection
 (``executemany`` on SQLite, ``COPY`` on PostgreSQL) instead of saving ORM objects one by one.
-Every value crossing it is in a *comparable* form: instants as naive UTC ``datetime`` and money
-as ``Decimal`` with four places, whatever the backend returns, so that the service can tell an
-unchanged row from a changed one.
+Values cross it in the form the backend stores, which is also the form the service compares:
+instants as Django writes them (SQLite: text "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC, which sorts
+like time; PostgreSQL: aware UTC ``datetime``) and money as ``Decimal`` with four places, so that
+the service can tell an unchanged row from a changed one without converting every value twice.
 """
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ STORE_LOCK_KEY = 0x46554E4E  # "FUNN"
 Row = tuple[Any, ...]
 
 
-def utc_naive(value: datetime) -> datetime:
-    """An aware instant as naive UTC, the comparable form used throughout the store."""
-    return value.astimezone(UTC).replace(tzinfo=None)
+def as_utc(value: datetime) -> datetime:
+    """An aware instant in UTC, the comparable form used throughout the store."""
+    # Importers mostly hand in UTC already: skip the conversion (imports call this millions
+    # of times).
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
 
 
 def money(value: Any) -> Decimal | None:
@@ -53,22 +56,27 @@ class Store:
     # -- values ------------------------------------------------------------------------------
 
     def db_instant(self, value: datetime | None) -> Any:
-        """A comparable (naive UTC) instant as the backend stores it."""
+        """An aware instant as the backend stores it (and the service compares it)."""
         if value is None:
             return None
+        value = as_utc(value)
         if self.postgres:
-            return value.replace(tzinfo=UTC)
-        return str(value)  # Django's own SQLite text form: "YYYY-MM-DD HH:MM:SS[.ffffff]"
+            return value
+        return value.isoformat(" ")[:-6]  # Django's SQLite text: the "+00:00" cut off
 
-    @staticmethod
-    def read_instant(value: Any) -> datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, str):  # SQLite expressions come back untyped
-            value = datetime.fromisoformat(value)
-        if value.tzinfo is not None:
-            return utc_naive(value)
-        return value  # type: ignore[no-any-return]
+    def read_instant(self, value: Any) -> Any:
+        """A stored instant, read back, in the form ``db_instant`` gives."""
+        if value is None or isinstance(value, str):  # SQLite expressions come back as text
+            return value
+        if value.tzinfo is None:  # SQLite's converter: naive UTC
+            return value.isoformat(" ")
+        return as_utc(value)
+
+    def instant_value(self, stored: Any) -> datetime:
+        """A stored (or ``db_instant``) instant as an aware datetime."""
+        if isinstance(stored, str):
+            return datetime.fromisoformat(stored).replace(tzinfo=UTC)
+        return as_utc(stored)
 
     # -- statements --------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from itertools import islice
@@ -52,7 +52,7 @@ from funnelpact.domain.records import (
 )
 from funnelpact.errors import InputError
 from funnelpact.server.tracking import models
-from funnelpact.server.tracking.repository import MONEY_QUANTUM, Row, Store, money, utc_naive
+from funnelpact.server.tracking.repository import MONEY_QUANTUM, Row, Store, money
 
 DEFAULT_BATCH_SIZE = 20_000
 MAX_PROBLEMS_SHOWN = 20
@@ -237,6 +237,8 @@ INSTANT_COLUMNS = frozenset(
     }
 )
 MONEY_COLUMNS = frozenset({"amount"})
+# Columns holding enum values: bounded by construction, not checked for length.
+ENUM_COLUMNS = frozenset({"system", "type", "direction", "decision", "kind"})
 
 
 def _max_lengths(model: type[Any]) -> dict[str, int]:
@@ -265,7 +267,11 @@ class _Table:
             name=model._meta.db_table,
             instants=tuple(i for i, c in enumerate(columns) if c in INSTANT_COLUMNS),
             monies=tuple(i for i, c in enumerate(columns) if c in MONEY_COLUMNS),
-            limits=tuple((i, c, lengths[c]) for i, c in enumerate(columns) if c in lengths),
+            limits=tuple(
+                (i, c, lengths[c])
+                for i, c in enumerate(columns)
+                if c in lengths and c not in ENUM_COLUMNS
+            ),
         )
 
     def too_long(self, row: Row) -> str:
@@ -283,8 +289,8 @@ class _Table:
 class _ContactState:
     """A contact's fields, from one record (``source``) or as stored."""
 
-    created_at: datetime
-    updated_at: datetime | None
+    created_at: Any  # instants in the store's form (Store.db_instant)
+    updated_at: Any
     values: tuple[Any, ...]  # CONTACT_COLUMNS[2:], ending with fields_from (== source)
     tiebreak: tuple[str, ...]  # the values as text, owner as its ref: comparable across calls
     source: str  # the identity whose record supplied the values ("" for a placeholder)
@@ -361,13 +367,14 @@ class _Session:
 
     # -- value checks -------------------------------------------------------------------------
 
-    def instant(self, record: Record, name: str, value: datetime | None) -> datetime | None:
+    def instant(self, record: Record, name: str, value: datetime | None) -> Any:
+        """An aware instant in the store's form; a problem (and None) for a naive one."""
         if value is None:
             return None
-        if value.tzinfo is None or value.utcoffset() is None:
+        if value.tzinfo is not UTC and (value.tzinfo is None or value.utcoffset() is None):
             self.problem(record, f"{name} {value.isoformat()} has no time zone (store instants)")
             return None
-        return utc_naive(value)
+        return self.store.db_instant(value)
 
     def amount(self, record: Record, value: Decimal | None) -> Decimal | None:
         if value is None:
@@ -445,7 +452,7 @@ class _Session:
         if not missing:
             return
         for system, external_id, rep_id in self.store.select_refs(
-            models.Rep._meta.db_table, ["id"], [(r.system.value, r.external_id) for r in missing]
+            models.Rep._meta.db_table, ["id"], [(r.system._value_, r.external_id) for r in missing]
         ):
             self.rep_ids[Ref.parse(f"{system}:{external_id}")] = rep_id
         new = sorted(ref for ref in missing if ref not in self.rep_ids)
@@ -553,7 +560,7 @@ class _Session:
             return
         table = models.Campaign._meta.db_table
         for system, external_id, campaign_id in self.store.select_refs(
-            table, ["id"], [(r.system.value, r.external_id) for r in missing]
+            table, ["id"], [(r.system._value_, r.external_id) for r in missing]
         ):
             self.campaign_ids[Ref.parse(f"{system}:{external_id}")] = campaign_id
         new = sorted(ref for ref in missing if ref not in self.campaign_ids)
@@ -592,7 +599,7 @@ class _Session:
         counter.unchanged += seen - len(rows)
         stored: dict[Ref, tuple[int, Row]] = {}
         for row in self.store.select_refs(
-            table.name, ["id", *columns], [(r.system.value, r.external_id) for r in rows]
+            table.name, ["id", *columns], [(r.system._value_, r.external_id) for r in rows]
         ):
             ref = Ref.parse(f"{row[0]}:{row[1]}")
             decoded = list(row[3:])
@@ -604,12 +611,12 @@ class _Session:
         manager = columns.index("manager_id") if keep_manager else -1
         new_refs: list[Ref] = []
         updates: list[Row] = []
+        limits = table.too_long if table.limits else None
         for ref, values in rows.items():
-            record = records[ref]
-            if message := table.too_long(values):
-                self.problem(record, message)
+            if limits is not None and (message := limits(values)):
+                self.problem(records[ref], message)
                 continue
-            current = stored.get(ref)
+            current = stored.get(ref) if stored else None
             if current is None:
                 new_refs.append(ref)
                 counter.created += 1
@@ -620,7 +627,7 @@ class _Session:
             if manager >= 0:  # keep the stored manager until managers are set
                 compared = (*values[:manager], current[1][manager], *values[manager + 1 :])
             if compared != current[1]:
-                updates.append((*self.encode(table, compared), current[0]))
+                updates.append((*compared, current[0]))
                 counter.updated += 1
             else:
                 counter.unchanged += 1
@@ -634,7 +641,7 @@ class _Session:
                 table.name,
                 ("id", "system", "external_id", *columns),
                 [
-                    (i, r.system.value, r.external_id, *self.encode(table, rows[r]))
+                    (i, r.system.value, r.external_id, *rows[r])
                     for i, r in zip(new_ids, new_refs, strict=True)
                 ],
             )
@@ -642,17 +649,8 @@ class _Session:
             self.store.insert(
                 table.name,
                 ("system", "external_id", *columns),
-                [(r.system.value, r.external_id, *self.encode(table, rows[r])) for r in new_refs],
+                [(r.system.value, r.external_id, *rows[r]) for r in new_refs],
             )
-
-    def encode(self, table: _Table, values: Row) -> Row:
-        """Comparable values as the backend stores them."""
-        if not table.instants:
-            return values
-        out = list(values)
-        for index in table.instants:
-            out[index] = self.store.db_instant(out[index])
-        return tuple(out)
 
     # -- contacts -----------------------------------------------------------------------------
 
@@ -663,7 +661,7 @@ class _Session:
         for system, external_id, contact_id in self.store.select_refs(
             models.ContactIdentity._meta.db_table,
             ["contact_id"],
-            [(r.system.value, r.external_id) for r in missing],
+            [(r.system._value_, r.external_id) for r in missing],
         ):
             self.contact_ids[Ref.parse(f"{system}:{external_id}")] = contact_id
 
@@ -765,7 +763,7 @@ class _Session:
         self.store.insert(
             contact_table,
             ("id", *CONTACT_COLUMNS),
-            [(s.id, *self.encode(table, (s.created_at, s.updated_at, *s.values))) for s in fresh],
+            [(s.id, s.created_at, s.updated_at, *s.values) for s in fresh],
         )
         self.store.insert(
             models.ContactIdentity._meta.db_table,
@@ -776,7 +774,7 @@ class _Session:
             contact_table,
             CONTACT_COLUMNS,
             [
-                (*self.encode(table, (s.created_at, s.updated_at, *s.values)), s.id)
+                (s.created_at, s.updated_at, *s.values, s.id)
                 for s in working.values()
                 if s.changed and not s.new
             ],
@@ -808,7 +806,7 @@ class _Session:
             owner = f"{row[18]}:{row[19]}" if row[18] is not None else ""
             states[row[0]] = _ContactState(
                 id=row[0],
-                created_at=self.store.read_instant(row[1]),  # type: ignore[arg-type]
+                created_at=self.store.read_instant(row[1]),
                 updated_at=self.store.read_instant(row[2]),
                 values=values,
                 tiebreak=(*values[:10], owner, *values[11:13]),
@@ -818,7 +816,7 @@ class _Session:
 
     def ensure_contacts(self, records: Sequence[Record]) -> None:
         """Placeholder contacts for facts naming contacts nothing describes (opt-in)."""
-        earliest: dict[Ref, datetime] = {}
+        earliest: dict[Ref, Any] = {}
         for record in records:
             ref = getattr(record, "contact", None)
             if ref is None or ref in self.contact_ids:
@@ -826,22 +824,18 @@ class _Session:
             when = _fact_instant(record)
             if when is None or when.tzinfo is None:
                 continue
-            when = utc_naive(when)
+            when = self.store.db_instant(when)
             if ref not in earliest or when < earliest[ref]:
                 earliest[ref] = when
         if not earliest:
             return
         refs = sorted(earliest)
         ids = self.store.allocate_ids(models.Contact, len(refs))
-        table = _Table.of(models.Contact, CONTACT_COLUMNS)
         blank = ("", "", "", "", "", "", "", "", "", "", None, "", "", True, "")
         self.store.insert(
             models.Contact._meta.db_table,
             ("id", *CONTACT_COLUMNS),
-            [
-                (i, *self.encode(table, (earliest[r], None, *blank)))
-                for i, r in zip(ids, refs, strict=True)
-            ],
+            [(i, earliest[r], None, *blank) for i, r in zip(ids, refs, strict=True)],
         )
         self.store.insert(
             models.ContactIdentity._meta.db_table,
@@ -931,7 +925,7 @@ class _Session:
 
     def record_events(self, facts: list[Record]) -> None:
         rows = [
-            (event_id, KIND_OF[type(f)].value, self.store.db_instant(utc_naive(self.received_at)))
+            (event_id, KIND_OF[type(f)].value, self.store.db_instant(self.received_at))
             for f in facts
             if (event_id := getattr(f, "event_id", ""))
         ]
@@ -949,7 +943,7 @@ class _Session:
         if not missing:
             return
         for system, external_id, deal_id in self.store.select_refs(
-            models.Deal._meta.db_table, ["id"], [(r.system.value, r.external_id) for r in missing]
+            models.Deal._meta.db_table, ["id"], [(r.system._value_, r.external_id) for r in missing]
         ):
             self.deal_ids[Ref.parse(f"{system}:{external_id}")] = deal_id
 
@@ -990,16 +984,16 @@ class _Session:
         rows: dict[Ref, Row] = {}
         contact_ids, rep_ids = self.contact_ids, self.rep_ids
         for ref, r in latest.items():
-            self.check_ref(r, ref)
-            when = r.occurred_at
-            if when.tzinfo is None:
-                self.problem(r, f"occurred_at {when.isoformat()} has no time zone (store instants)")
+            if not ref.external_id or len(ref.external_id) > models.ID_LENGTH:
+                self.check_ref(r, ref)
+            when = self.instant(r, "occurred_at", r.occurred_at)
+            if when is None:
                 continue
             rows[ref] = (
                 contact_ids[r.contact],
-                r.type.value,
-                utc_naive(when),
-                r.direction.value,
+                r.type._value_,
+                when,
+                r.direction._value_,
                 rep_ids[r.rep] if r.rep is not None else None,
                 r.automated,
                 r.subject,
@@ -1149,10 +1143,10 @@ class _Session:
         for key, (values, _record) in facts.items():
             current = stored.get(key)
             if current is None:
-                inserts.append(self.encode(table, (*key, *values)))
+                inserts.append((*key, *values))
                 counter.created += 1
             elif values != current[1] and (keep != "smallest" or values < current[1]):
-                updates.append((*self.encode(table, (*key, *values))[width:], current[0]))
+                updates.append((*values, current[0]))
                 counter.updated += 1
             else:
                 counter.unchanged += 1
