@@ -18,7 +18,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 
-_NOT_CACHED = timedelta(days=99)  # a sentinel no real UTC offset equals
+_NOT_CACHED = timedelta(days=99)
+_from_iso = datetime.fromisoformat
+_RECENT = 4_096  # a sentinel no real UTC offset equals
+
+
+# Rows read to decide that a file writes ISO 8601 only (non-ISO values are read to the end of
+# the file until one tells the day/month order).
+ISO_SAMPLE_ROWS = 2_000
 
 
 class DateOrder(StrEnum):
@@ -93,7 +100,7 @@ class DateStyle:
 class DateParser:
     """Turns the date values of one file into aware UTC datetimes; raises ValueError if not."""
 
-    __slots__ = ("_day_first", "_offsets", "_utc", "naive_seen", "style", "zone")
+    __slots__ = ("_day_first", "_offsets", "_recent", "_utc", "naive_seen", "style", "zone")
 
     def __init__(self, style: DateStyle, zone: tzinfo) -> None:
         self.style = style
@@ -101,36 +108,45 @@ class DateParser:
         self._utc = zone is UTC
         self._day_first = style.order is DateOrder.DAY_FIRST
         self._offsets: dict[object, timedelta | None] = {}
+        self._recent: dict[str, datetime] = {}
         self.naive_seen = False  # a value without a zone was read (the caller may warn)
 
     def parse(self, value: str) -> datetime:
+        # A row often repeats a value (created = became a lead = first conversion): remember
+        # recent values; the cache is dropped when full, so memory stays flat on any file.
+        found = self._recent.get(value)
+        if found is not None:
+            return found
+        found = self._parse(value)
+        if len(self._recent) >= _RECENT:
+            self._recent.clear()
+        self._recent[value] = found
+        return found
+
+    def _parse(self, value: str) -> datetime:
         try:
-            if len(value) >= 10 and value[4] == "-":
-                return self._iso(value)
-            return self._other(value)
+            if value[4:5] != "-":
+                return self._other(value)
+            # ISO 8601, inline: this runs for every date of a million-row export.
+            if value[-1] == "Z":
+                return _from_iso(value)  # Python 3.11 reads Z as UTC
+            if len(value) > 16 and (value[-6] in "+-" or value[-5] in "+-"):
+                return _from_iso(value).astimezone(UTC)
+            self.naive_seen = True
+            local = value if len(value) != 10 else value + "T00:00"  # a date: its midnight
+            if self._utc:
+                return _from_iso(local + "+00:00")
+            offset = self._offsets.get(local[:13], _NOT_CACHED)
+            if offset is _NOT_CACHED:
+                offset = self._offset_of_hour(local[:13], _from_iso(local))
+            if offset is None:
+                return _from_iso(local).replace(tzinfo=self.zone).astimezone(UTC)
+            return _from_iso(local + "+00:00") - offset
         except (ValueError, IndexError, OverflowError):
             stripped = value.strip()
             if stripped and stripped != value:
-                return self.parse(stripped)
+                return self._parse(stripped)
             raise ValueError(value) from None
-
-    def _iso(self, value: str) -> datetime:
-        if value[-1] == "Z":
-            return datetime.fromisoformat(value)  # Python 3.11 reads Z as UTC
-        if len(value) > 16 and (value[-6] in "+-" or value[-5] in "+-"):
-            return datetime.fromisoformat(value).astimezone(UTC)
-        # ISO 8601 is unambiguous: accepted whatever --date-format says.
-        self.naive_seen = True
-        text = value if len(value) > 10 else value + "T00:00"
-        if self._utc:
-            return datetime.fromisoformat(text + "+00:00")
-        key = text[:13]
-        offset = self._offsets.get(key, _NOT_CACHED)
-        if offset is _NOT_CACHED:
-            offset = self._offset_of_hour(key, datetime.fromisoformat(text))
-        if offset is None:
-            return datetime.fromisoformat(text).replace(tzinfo=self.zone).astimezone(UTC)
-        return datetime.fromisoformat(text + "+00:00") - offset
 
     def _other(self, value: str) -> datetime:
         if self.style.strptime_format:
@@ -250,6 +266,8 @@ def detect_order(
     """
     samples: dict[int, tuple[str, list[int]]] = {}
     for row, _line, cells in rows:
+        if row > ISO_SAMPLE_ROWS and not samples:
+            return None  # only ISO 8601 so far: a later non-ISO value is a bad date, reported
         for column in columns:
             if column >= len(cells):
                 continue

@@ -454,7 +454,7 @@ class ImportJob:
                     if rejected is None:
                         rejected = _RejectedRows(file, self.options.rejected_dir)
                         rejected_files.append(rejected)
-                    rejected.add(cells, row, column, error.message)
+                    rejected.add(cells[:width], row, column, error.message)
                 else:
                     self._refused = True
         if pending_reps:

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "funnelpact.server.tracking",
+    "funnelpact.server.accounts",
+    "funnelpact.server.api",
 ]
 
 MIDDLEWARE = [

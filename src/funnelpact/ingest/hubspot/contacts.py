@@ -122,6 +122,7 @@ class HubSpotContacts(FileAdapter):
         self._stages = ValueMap(LIFECYCLE_STAGES)
         self._sources = ValueMap(ORIGINAL_SOURCES)
         self._statuses = ValueMap(LEAD_STATUSES)
+        self._owners: dict[str, Ref] = {}
 
     def _stage_columns(self, header: Header) -> list[tuple[str, int, int, str, str]]:
         """(stage, entered column, became column, their change sources) per stage."""
@@ -182,86 +183,78 @@ class HubSpotContacts(FileAdapter):
         return "kept as written; no stage is derived from it"
 
     def convert(self, cells: list[str], out: list[Record]) -> None:
-        external_id = cells[self.id].strip()
+        # The hot path of a million-row import: locals, no helper calls per value.
+        cells.append("")  # an absent column (index -1) reads as ""
+        external_id = cells[self.id]
         if not external_id.isdigit():
-            if not external_id:
-                raise CellError(self.id, ImportCode.MISSING_VALUE, "the record id is required")
-            raise CellError(
-                self.id,
-                ImportCode.BAD_ID,
-                f'"{external_id}" is not a HubSpot record id (digits expected)',
-            )
-        created = self.required_date(cells, self.created)
-        date = self.date
-        entries = []
-        for stage, first, second, first_source, second_source in self.stage_columns:
-            when = date(cells, first) if first >= 0 else None
-            if when is not None:
-                entries.append((stage, when, first_source))
-            elif second >= 0:
-                when = date(cells, second)
-                if when is not None:
-                    entries.append((stage, when, second_source))
-        assigned = date(cells, self.assigned) if self.assigned >= 0 else None
-        updated = date(cells, self.updated) if self.updated >= 0 else None
-        decision = self._decision(cells)
-        conversions = [
-            (when, self.text(cells, name))
-            for date_column, name in self.conversions
-            if date_column >= 0 and (when := date(cells, date_column)) is not None
-        ]
+            external_id = external_id.strip()
+            if not external_id.isdigit():
+                raise self._bad_id(external_id)
+        ref = Ref(HUBSPOT, external_id)
+        parse = self._parse_date
+        facts: list[Record] = []
+        try:
+            value = cells[self.created]
+            if not value:
+                raise CellError(self.created, ImportCode.MISSING_VALUE, "a date is required here")
+            created = parse(value)
+            for stage, first, second, first_source, second_source in self.stage_columns:
+                value = cells[first]
+                if value:
+                    facts.append(StageChange(ref, stage, parse(value), first_source))
+                else:
+                    value = cells[second]
+                    if value:
+                        facts.append(StageChange(ref, stage, parse(value), second_source))
+            value = cells[self.assigned]
+            assigned = parse(value) if value else None
+            value = cells[self.updated]
+            updated = parse(value) if value else None
+            conversions = []
+            for date_column, name_column in self.conversions:
+                value = cells[date_column]
+                if value:
+                    conversions.append((parse(value), cells[name_column].strip()))
+        except ValueError:
+            raise self._bad_date(cells) from None
+        decision = self._decision(cells) if self.decision >= 0 else None
         # Every value is valid: build the records.
-        text = self.text
-        lifecycle_raw = text(cells, self.lifecycle)
+        lifecycle_raw = cells[self.lifecycle].strip()
         lifecycle = self._stages.get(lifecycle_raw)
         if lifecycle is None and lifecycle_raw:
             self.unknown_value(self.lifecycle, lifecycle_raw)
-        source_raw = text(cells, self.source)
-        status_raw = text(cells, self.lead_status)
-        owner_name = text(cells, self.owner)
-        owner = (
-            self.reps.by_name(HUBSPOT, owner_name, team=text(cells, self.team))
-            if owner_name
-            else None
-        )
-        ref = Ref(HUBSPOT, external_id)
+        source_raw = cells[self.source].strip()
+        status_raw = cells[self.lead_status].strip()
+        owner_name = cells[self.owner]
+        owner = self._owners.get(owner_name) if owner_name else None
+        if owner is None and owner_name:
+            owner = self.reps.by_name(HUBSPOT, owner_name, team=cells[self.team].strip())
+            if owner is not None:
+                self._owners[owner_name] = owner
         out.append(
             Contact(
                 ref=ref,
                 created_at=created,
-                email=text(cells, self.email),
-                first_name=text(cells, self.first_name),
-                last_name=text(cells, self.last_name),
-                company=text(cells, self.company),
+                email=cells[self.email].strip(),
+                first_name=cells[self.first_name].strip(),
+                last_name=cells[self.last_name].strip(),
+                company=cells[self.company].strip(),
                 source=self._sources.get(source_raw) or source_raw,
-                source_detail_1=text(cells, self.source_1),
-                source_detail_2=text(cells, self.source_2),
-                campaign=text(cells, self.campaign),
+                source_detail_1=cells[self.source_1].strip(),
+                source_detail_2=cells[self.source_2].strip(),
+                campaign=cells[self.campaign].strip(),
                 owner=owner,
                 lifecycle_stage=lifecycle or lifecycle_raw,
                 lead_status=self._statuses.get(status_raw) or status_raw,
                 updated_at=updated,
-                stream=text(cells, self.stream),
+                stream=cells[self.stream].strip(),
             )
         )
-        for stage, when, change_source in entries:
-            out.append(StageChange(ref, stage, when, change_source))
+        out.extend(facts)
         if owner is not None and assigned is not None:
             out.append(OwnerChange(ref, owner, assigned))
-        seen_conversions: set[datetime] = set()
-        for when, event_name in conversions:
-            if when not in seen_conversions:  # first and recent conversion may be the same
-                seen_conversions.add(when)
-                out.append(
-                    Touch(
-                        ref=Ref(HUBSPOT, f"{external_id}:conversion:{when.isoformat()}"),
-                        contact=ref,
-                        type=TouchType.FORM_SUBMISSION,
-                        occurred_at=when,
-                        direction=Direction.INBOUND,
-                        content=event_name,
-                    )
-                )
+        if conversions:
+            self._conversions(ref, conversions, out)
         if decision is not None:
             verdict, decided_at = decision
             rejected = verdict is Decision.REJECTED
@@ -271,9 +264,44 @@ class HubSpotContacts(FileAdapter):
                     decision=verdict,
                     decided_at=decided_at,
                     decided_by=owner,
-                    reason=text(cells, self.rejection_reason) if rejected else "",
+                    reason=cells[self.rejection_reason].strip() if rejected else "",
                 )
             )
+
+    @staticmethod
+    def _conversions(ref: Ref, conversions: list[tuple[datetime, str]], out: list[Record]) -> None:
+        seen: set[datetime] = set()
+        for when, event_name in conversions:
+            if when not in seen:  # first and recent conversion may be the same
+                seen.add(when)
+                out.append(
+                    Touch(
+                        ref=Ref(HUBSPOT, f"{ref.external_id}:conversion:{when.timestamp():.0f}"),
+                        contact=ref,
+                        type=TouchType.FORM_SUBMISSION,
+                        occurred_at=when,
+                        direction=Direction.INBOUND,
+                        content=event_name,
+                    )
+                )
+
+    def _bad_id(self, external_id: str) -> CellError:
+        if not external_id:
+            return CellError(self.id, ImportCode.MISSING_VALUE, "the record id is required")
+        return CellError(
+            self.id,
+            ImportCode.BAD_ID,
+            f'"{external_id}" is not a HubSpot record id (digits expected)',
+        )
+
+    def _bad_date(self, cells: list[str]) -> CellError:
+        """The problem of the first date that does not parse (the slow path of a bad row)."""
+        for index in self.date_columns:
+            try:
+                self.date(cells, index)
+            except CellError as problem:
+                return problem
+        return CellError(-1, ImportCode.BAD_DATE, "bad date")  # pragma: no cover
 
     def _decision(self, cells: list[str]) -> tuple[Decision, datetime] | None:
         """Sales' decision on the MQL, from the portal's SLA properties (when it has them)."""

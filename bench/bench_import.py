@@ -1,0 +1,209 @@
+"""Import throughput: a realistic HubSpot contacts export, parsed alone and imported end to end.
+
+Writes an N-row HubSpot contacts export (English labels, ISO-like local dates as HubSpot writes
+them, 30 columns: ids, names, emails, owners, lifecycle stage, lead status, sources, "Became a ...
+Date" columns, a ``Date entered`` column, conversions, counters), then measures:
+
+1. parse + validate alone (``prepare_hubspot`` and every record built, nothing stored);
+2. end to end into SQLite (a fresh file, WAL, synchronous=FULL: durable) and into PostgreSQL
+   (a scratch database): ``prepare_hubspot`` -> ``store_records`` in one transaction, the way
+   ``funnelpact import hubspot`` does it;
+3. the same file again (the idempotent re-import: every record compared, nothing written).
+
+    uv run python bench/bench_import.py --rows 1000000
+    uv run python bench/bench_import.py --rows 1000000 --postgres postgresql://postgres@127.0.0.1:5432/test
+
+Prints a markdown table of rows/s and records/s (docs/benchmarks.md keeps the figures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+HEADER = [
+    "Record ID", "First Name", "Last Name", "Email", "Phone Number", "Company Name", "Job Title",
+    "City", "Country/Region", "Contact owner", "Owner assigned date", "Lifecycle Stage",
+    "Lead Status", "Create Date", "Last Modified Date", "Original Source",
+    "Original Source Drill-Down 1", "Original Source Drill-Down 2",
+    "Became a Subscriber Date", "Became a Lead Date", "Became a Marketing Qualified Lead Date",
+    "Became a Sales Qualified Lead Date", "Became an Opportunity Date", "Became a Customer Date",
+    'Date entered "Marketing Qualified Lead (Lifecycle Stage Pipeline)"', "First Conversion",
+    "First Conversion Date", "Number of Pageviews", "Number of Form Submissions", "Last Contacted",
+]  # fmt: skip
+
+FIRST = ["Ana", "Bruno", "Carla", "Dan", "Elena", "Federico", "Giulia", "Hugo", "Irene", "Javier",
+         "Lucía", "Marco", "Nora", "Óscar", "Paola", "Raúl", "Sofia", "Tomás", "Valeria", "Yago"]
+LAST = ["García", "Rossi", "Martín", "Bianchi", "López", "Esposito", "Sánchez", "Romano", "Evans",
+        "Ferrari", "Navarro", "Conti", "Moreno", "Ricci", "Smith", "Gallo", "Ruiz", "Greco"]
+OWNERS = [f"{first} {last}" for first, last in zip(FIRST[:16], LAST[:16], strict=True)]
+SOURCES = [("ORGANIC_SEARCH", "google"), ("PAID_SEARCH", "adwords"),
+           ("EMAIL_MARKETING", "newsletter"), ("SOCIAL_MEDIA", "linkedin"),
+           ("REFERRALS", "partner.example.com"),
+           ("DIRECT_TRAFFIC", ""), ("OFFLINE", "IMPORT"), ("PAID_SOCIAL", "linkedin")]
+STAGES = ["subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity",
+          "customer"]
+STAGE_LABELS = ["Subscriber", "Lead", "Marketing Qualified Lead", "Sales Qualified Lead",
+                "Opportunity", "Customer"]
+STATUSES = ["NEW", "OPEN", "IN_PROGRESS", "ATTEMPTED_TO_CONTACT", "CONNECTED", "UNQUALIFIED"]
+FORMAT = "%Y-%m-%d %H:%M"
+
+
+def write_contacts_export(path: Path, rows: int, seed: int = 7) -> None:
+    """An N-row HubSpot contacts export, deterministic by seed (a funnel: fewer rows per stage)."""
+    rng = random.Random(seed)
+    start = datetime(2023, 1, 2, 8, 0)  # noqa: DTZ001 - the portal's local wall-clock time
+    span = 2 * 365 * 24 * 60
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for number in range(rows):
+            created = start + timedelta(minutes=rng.randrange(span))
+            reached = 0 if rng.random() < 0.15 else 1
+            while reached < 5 and rng.random() < 0.5:
+                reached += 1
+            dates = [""] * 6
+            moment = created
+            for stage in range(reached + 1):
+                if stage:
+                    moment += timedelta(minutes=rng.randrange(30, 60 * 24 * 20))
+                dates[stage] = moment.strftime(FORMAT)
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            owner = rng.choice(OWNERS) if reached >= 2 else ""
+            assigned = dates[2] if owner else ""
+            source, drill = rng.choice(SOURCES)
+            converted = dates[1] if reached >= 1 and rng.random() < 0.8 else ""
+            writer.writerow([
+                100000 + number, first, last,
+                f"{first.lower()}.{last.lower()}{number}@example.com".replace("ó", "o"),
+                f"+34 6{rng.randrange(10**7, 10**8)}", f"{last} {rng.choice(['SL', 'Srl', 'Ltd'])}",
+                rng.choice(["CEO", "CMO", "Head of Sales", "Marketing Manager", ""]),
+                rng.choice(["Madrid", "Milano", "Barcelona", "Roma", "London"]),
+                rng.choice(["Spain", "Italy", "United Kingdom"]), owner, assigned,
+                STAGE_LABELS[reached], rng.choice(STATUSES) if reached >= 2 else "",
+                dates[0], (moment + timedelta(days=3)).strftime(FORMAT), source, drill, "",
+                *dates, dates[2], "Contact form" if converted else "", converted,
+                rng.randrange(1, 40), rng.randrange(0, 4), "",
+            ])  # fmt: skip
+
+
+PARSE_WORKER = """
+import json, sys, time
+from pathlib import Path
+from funnelpact.ingest.engine import ImportOptions
+from funnelpact.ingest.hubspot import prepare_hubspot
+start = time.perf_counter()
+job = prepare_hubspot([Path(sys.argv[1])], ImportOptions(timezone="Europe/Madrid"))
+records = sum(len(batch) for batch in job.batches())
+print(json.dumps({"seconds": time.perf_counter() - start, "records": records,
+                  "rows": job.report().rows}))
+"""
+
+STORE_WORKER = """
+import json, sys, time
+from pathlib import Path
+from funnelpact.server import setup_django
+setup_django()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from funnelpact.ingest.engine import ImportOptions
+from funnelpact.ingest.hubspot import prepare_hubspot
+from funnelpact.server.tracking.services import store_records
+out = {}
+for run in ("first", "again"):
+    start = time.perf_counter()
+    job = prepare_hubspot([Path(sys.argv[1])], ImportOptions(timezone="Europe/Madrid"))
+    report = store_records(job.records())
+    out[run] = {"seconds": time.perf_counter() - start, "rows": job.report().rows,
+                "records": report.records, "created": report.total("created"),
+                "unchanged": report.total("unchanged")}
+print(json.dumps(out))
+"""
+
+
+def _worker(code: str, *args: str, url: str = "") -> dict[str, object]:
+    env = {**os.environ}
+    if url:
+        env["FUNNELPACT_DATABASE_URL"] = url
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, check=True, capture_output=True, text=True
+    )
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _scratch_postgres(url: str) -> tuple[str, str]:
+    import psycopg
+
+    name = f"funnelpact_bench_import_{os.getpid()}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}")), name
+
+
+def _drop_postgres(url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _line(label: str, rows: int, records: int, seconds: float) -> str:
+    return (f"| {label} | {rows:,} | {records:,} | {seconds:.1f} | {rows / seconds:,.0f}"
+            f" | {records / seconds:,.0f} |")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--postgres", default="", help="a PostgreSQL URL (a scratch database"
+                        " is created next to it)")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--file", type=Path, help="reuse this export instead of writing one")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="funnelpact-bench-import-") as folder:
+        export = args.file or Path(folder) / "hubspot-contacts.csv"
+        if args.file is None:
+            started = time.perf_counter()
+            write_contacts_export(export, args.rows)
+            print(f"wrote {export} ({export.stat().st_size / 1e6:.0f} MB) in"
+                  f" {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        lines = ["| run | rows | records | seconds | rows/s | records/s |",
+                 "|---|---:|---:|---:|---:|---:|"]
+        parsed = _worker(PARSE_WORKER, str(export))
+        lines.append(_line("parse + validate (no store)", int(str(parsed["rows"])),
+                           int(str(parsed["records"])), float(str(parsed["seconds"]))))
+        targets = []
+        if not args.no_sqlite:
+            targets.append(("SQLite", f"sqlite:///{folder}/store.db", ""))
+        if args.postgres:
+            scratch, name = _scratch_postgres(args.postgres)
+            targets.append(("PostgreSQL", scratch, name))
+        for label, url, scratch_name in targets:
+            try:
+                result = _worker(STORE_WORKER, str(export), url=url)
+            finally:
+                if scratch_name:
+                    _drop_postgres(args.postgres, scratch_name)
+            for run, title in (("first", "end to end"), ("again", "re-import, unchanged")):
+                figures = result[run]
+                assert isinstance(figures, dict)
+                lines.append(_line(f"{label}: {title}", int(figures["rows"]),
+                                   int(figures["records"]), float(figures["seconds"])))
+        print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
