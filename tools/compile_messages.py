@@ -18,6 +18,7 @@ because Django templates (which it does not read) may use it; ``--prune`` remove
 from __future__ import annotations
 
 import io
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -63,37 +64,33 @@ def mo_path(language: str) -> Path:
     return po_path(language).with_suffix(".mo")
 
 
-def source_files() -> Iterator[tuple[Path, str]]:
+def source_files(package: Path = PACKAGE) -> Iterator[tuple[Path, str]]:
     """(file, babel extraction method) of every file that may hold a msgid."""
-    for path in sorted(PACKAGE.rglob("*.py")):
+    for path in sorted(package.rglob("*.py")):
         if "migrations" not in path.parts:
             yield path, "python"
-    for path in sorted(PACKAGE.rglob("*.j2")):
+    for path in sorted(package.rglob("*.j2")):
         # The agreement's YAML starting files are data in their own language, not UI text.
         if not path.name.endswith(".yaml.j2"):
             yield path, "jinja2.ext:babel_extract"
 
 
-def extract_messages() -> dict[str, Message]:
+def extract_messages(package: Path = PACKAGE) -> dict[str, Message]:
     """Every msgid used in the sources, by msgid, in the order first met."""
     found: dict[str, Message] = {}
-    for path, method in source_files():
+    for path, method in source_files(package):
         options = JINJA_OPTIONS if method != "python" else None
         keywords = PYTHON_KEYWORDS if method == "python" else {**PYTHON_KEYWORDS}
         for lineno, message, _comments, _context in extract_from_file(
             method, path, keywords=keywords, options=options
         ):
             msgid, plural = (
-                (message[0], message[1])
-                if isinstance(message, tuple)
-                else (
-                    message,
-                    None,
-                )
+                (message[0], message[1]) if isinstance(message, tuple) else (message, None)
             )
             if not msgid:
                 continue
-            where = f"{path.relative_to(ROOT)}:{lineno}"
+            shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+            where = f"{shown}:{lineno}"
             found.setdefault(msgid, Message(msgid, plural, where))
     return found
 
@@ -125,9 +122,8 @@ def compiled_bytes(catalog: Catalog) -> bytes:
     return buffer.getvalue()
 
 
-def stale_mo_problems(language: str) -> list[str]:
-    """Why the .mo of ``language`` does not hold exactly what its .po says (empty if it does)."""
-    po, mo = po_path(language), mo_path(language)
+def stale_mo_problems(po: Path, mo: Path) -> list[str]:
+    """Why ``mo`` does not hold exactly what ``po`` says (empty when it does)."""
     if not mo.exists():
         return [f"{mo}: missing; run: uv run python tools/compile_messages.py"]
     source = translated(read_catalog(po))
@@ -145,14 +141,40 @@ def stale_mo_problems(language: str) -> list[str]:
     return []
 
 
-def untranslated_problems(language: str, messages: dict[str, Message]) -> list[str]:
-    """One line per msgid of the sources that the .po of ``language`` does not translate."""
-    done = translated(read_catalog(po_path(language)))
+def untranslated_problems(po: Path, messages: dict[str, Message]) -> list[str]:
+    """One line per msgid of the sources that ``po`` does not translate."""
+    done = translated(read_catalog(po))
     return [
-        f"{message.where}: {message.msgid!r} has no {language} translation in {po_path(language)}"
+        f"{message.where}: {message.msgid!r} has no translation in {po}"
         for message in messages.values()
         if message.msgid not in done
     ]
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def placeholder_problems(po: Path) -> list[str]:
+    """Translations whose %(name)s placeholders differ from their msgid's.
+
+    A plural form may leave out %(count)s ("every month" for 1), nothing else.
+    """
+    problems = []
+    for message in read_catalog(po):
+        if not message.id or not message.string:
+            continue
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        forms = [message.string] if isinstance(message.string, str) else list(message.string)
+        wanted = set().union(*(_PLACEHOLDER.findall(text) for text in ids))
+        for form in forms:
+            found = set(_PLACEHOLDER.findall(form))
+            optional = {"count"} if len(ids) > 1 else set()
+            if not form or found - wanted or (wanted - found) - optional:
+                problems.append(
+                    f"{po}: {ids[0]!r}: translation {form!r} has placeholders "
+                    f"{sorted(found)}, expected {sorted(wanted)}"
+                )
+    return problems
 
 
 def compile_all() -> int:
@@ -212,8 +234,9 @@ def check_all() -> int:
     messages = extract_messages()
     problems: list[str] = []
     for language in LANGUAGES:
-        problems.extend(untranslated_problems(language, messages))
-        problems.extend(stale_mo_problems(language))
+        problems.extend(untranslated_problems(po_path(language), messages))
+        problems.extend(placeholder_problems(po_path(language)))
+        problems.extend(stale_mo_problems(po_path(language), mo_path(language)))
     for line in problems:
         print(line, file=sys.stderr)
     return 1 if problems else 0
