@@ -232,7 +232,6 @@ class _AgreementWriter:
             running_header=f"{meta.name} · {version}",
             running_footer=self.gettext("Content fingerprint %(hash)s")
             % {"hash": self.fingerprint[:19] + "…"},
-            page_label=self.gettext("Page %(page)s of %(pages)s"),
         )
 
     def overview(self) -> Section:

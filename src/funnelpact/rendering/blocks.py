@@ -137,7 +137,6 @@ class Document:
     contents_title: str = ""  # a table of contents when set
     running_header: str = ""  # repeated at the top of printed pages
     running_footer: str = ""  # repeated at the bottom of printed pages, beside the page number
-    page_label: str = "Page %(page)s of %(pages)s"  # translated; placeholders kept
 
     def all_sections(self) -> list[Section]:
         """Every section, depth first (for tests and tables of contents)."""

@@ -30,13 +30,16 @@ def stylesheet(name: str = "document.css") -> str:
 # Markdown: characters that would start markup in running text. Underscores inside words
 # (lead_owner) are left alone: GitHub does not treat them as emphasis.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>]|(?<!\w)_|_(?!\w))")
-_LINE_START = re.compile(r"^(\s*)([#+\-]|\d+\.)(\s)", flags=re.MULTILINE)
+_BLOCK_START = re.compile(r"^(\s*)([#+\-])(\s)", flags=re.MULTILINE)
+_ORDERED_START = re.compile(r"^(\s*\d+)([.)])(\s)", flags=re.MULTILINE)
 
 
 def markdown_text(text: str) -> str:
     """Plain text made safe for Markdown: it shows as written, never as markup."""
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda match: f"{match[1]}\\{match[2]}{match[3]}", escaped)
+    # A line may not start a heading or a list: '# x' -> '\# x', '1. x' -> '1\. x'.
+    escaped = _BLOCK_START.sub(r"\1\\\2\3", escaped)
+    return _ORDERED_START.sub(r"\1\\\2\3", escaped)
 
 
 def markdown_cell(cell: Cell) -> str:
