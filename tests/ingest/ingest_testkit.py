@@ -19,8 +19,9 @@ DATA = Path(__file__).resolve().parent / "data"
 EXPORTS = ROOT / "examples" / "exports"
 
 
-def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
-        ) -> datetime:
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
     return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
@@ -54,8 +55,14 @@ def messages(report: ImportReport) -> list[str]:
     return [issue.render() for issue in report.issues]
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]],
-              *, delimiter: str = ",", encoding: str = "utf-8") -> Path:
+def write_csv(
+    path: Path,
+    header: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+) -> Path:
     with path.open("w", encoding=encoding, newline="") as handle:
         writer = csv.writer(handle, delimiter=delimiter, lineterminator="\n")
         writer.writerow(header)

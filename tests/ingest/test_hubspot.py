@@ -47,9 +47,15 @@ def test_contacts_export_becomes_contacts_stage_changes_owner_changes_and_reps()
     )  # fmt: skip
     assert bruno.company == "Esposito & Figli\nSrl"  # a quoted value over two lines
     assert (bruno.lifecycle_stage, bruno.lead_status, bruno.source) == (
-        "sql", "IN_PROGRESS", "PAID_SEARCH")
-    assert (carla.lifecycle_stage, carla.owner, carla.source) == ("subscriber", None,
-                                                                  "DIRECT_TRAFFIC")
+        "sql",
+        "IN_PROGRESS",
+        "PAID_SEARCH",
+    )
+    assert (carla.lifecycle_stage, carla.owner, carla.source) == (
+        "subscriber",
+        None,
+        "DIRECT_TRAFFIC",
+    )
     assert dan.email == "DAN.EVANS@Example.com"  # trimmed; the store normalises the case
     assert of_type(records, StageChange) == [
         StageChange(hs(501), "lead", utc(2024, 3, 5, 13, 22), "export:hs_lifecyclestage_lead_date"),
@@ -69,9 +75,19 @@ def test_contacts_export_becomes_contacts_stage_changes_owner_changes_and_reps()
         OwnerChange(hs(504), LAURA, utc(2024, 3, 14, 8, 30)),
     ]
     [conversion] = of_type(records, Touch)
-    assert (conversion.contact, conversion.type, conversion.occurred_at, conversion.direction,
-            conversion.content) == (hs(501), TouchType.FORM_SUBMISSION,
-                                    utc(2024, 3, 5, 13, 22), Direction.INBOUND, "Contact form")
+    assert (
+        conversion.contact,
+        conversion.type,
+        conversion.occurred_at,
+        conversion.direction,
+        conversion.content,
+    ) == (
+        hs(501),
+        TouchType.FORM_SUBMISSION,
+        utc(2024, 3, 5, 13, 22),
+        Direction.INBOUND,
+        "Contact form",
+    )
 
 
 def test_the_same_export_in_spanish_and_italian_gives_the_same_records() -> None:
@@ -83,15 +99,23 @@ def test_the_same_export_in_spanish_and_italian_gives_the_same_records() -> None
 
 
 def test_the_report_says_how_each_file_was_read() -> None:
-    job = prepare_hubspot([DATA / "hubspot_contacts_es.csv", DATA / "hubspot_deals_en.csv"],
-                          MADRID)
+    job = prepare_hubspot([DATA / "hubspot_contacts_es.csv", DATA / "hubspot_deals_en.csv"], MADRID)
     read(job)
     spanish, deals = job.report().files
 
     assert (spanish.kind, spanish.rows, spanish.delimiter, spanish.dates) == (
-        "hubspot contacts", 4, ";", "day/month/year")
-    assert dict(spanish.records) == {"Contact": 4, "OwnerChange": 3, "Rep": 2,
-                                     "StageChange": 6, "Touch": 1}
+        "hubspot contacts",
+        4,
+        ";",
+        "day/month/year",
+    )
+    assert dict(spanish.records) == {
+        "Contact": 4,
+        "OwnerChange": 3,
+        "Rep": 2,
+        "StageChange": 6,
+        "Touch": 1,
+    }
     assert (deals.kind, deals.dates) == ("hubspot deals", "ISO 8601")
 
 
@@ -107,7 +131,11 @@ def test_deals_are_won_lost_or_open_with_their_stage_history() -> None:
     # Open: HubSpot's close date of an open deal is an expectation, not a close.
     assert (open_deal.won, open_deal.closed_at, open_deal.contact) == (None, None, hs(501))
     assert (lost.won, lost.amount, lost.contact, lost.closed_at) == (
-        False, Decimal(0), None, utc(2024, 3, 28, 11, 0))
+        False,
+        Decimal(0),
+        None,
+        utc(2024, 3, 28, 11, 0),
+    )
     assert of_type(records, DealStageChange) == [
         DealStageChange(hs(9001), "Appointment Scheduled", utc(2024, 3, 12, 15, 5)),
         DealStageChange(hs(9001), "Closed Won", utc(2024, 4, 2, 8, 0)),
@@ -119,8 +147,10 @@ def test_activities_become_touches_automated_when_a_sequence_sent_them() -> None
     job = prepare_hubspot([DATA / "hubspot_activities_en.csv"], MADRID)
     touches = of_type(read(job), Touch)
 
-    summary = [(t.ref.external_id, t.contact.external_id, t.type, t.direction, t.automated)
-               for t in touches]
+    summary = [
+        (t.ref.external_id, t.contact.external_id, t.type, t.direction, t.automated)
+        for t in touches
+    ]
     assert summary == [
         ("7001", "501", TouchType.CALL, Direction.OUTBOUND, False),
         ("7002", "501", TouchType.EMAIL, Direction.OUTBOUND, True),
@@ -131,7 +161,7 @@ def test_activities_become_touches_automated_when_a_sequence_sent_them() -> None
     ]
     assert touches[0].rep == LAURA and touches[0].occurred_at == utc(2024, 3, 6, 8, 10)
     assert messages(job.report()) == [
-        f"{DATA / 'hubspot_activities_en.csv'}, column \"Associated Contact IDs\": warning"
+        f'{DATA / "hubspot_activities_en.csv"}, column "Associated Contact IDs": warning'
         " IMP201 1 activity row(s) with no associated contact were skipped (company- or"
         " deal-only activities)",
     ]
@@ -149,26 +179,38 @@ def test_an_export_of_one_activity_object_has_its_type_from_its_columns() -> Non
 
 
 def test_owners_are_one_rep_each_across_files() -> None:
-    files = [DATA / "hubspot_contacts_en.csv", DATA / "hubspot_deals_en.csv",
-             DATA / "hubspot_activities_en.csv"]
+    files = [
+        DATA / "hubspot_contacts_en.csv",
+        DATA / "hubspot_deals_en.csv",
+        DATA / "hubspot_activities_en.csv",
+    ]
     reps = of_type(read(prepare_hubspot(files, MADRID)), Rep)
 
     assert reps == [Rep(LAURA, "Laura Rossi"), Rep(MARCO, "Marco Ferri")]
 
 
 def test_files_are_read_contacts_first_whatever_the_order_given() -> None:
-    job = prepare_hubspot([DATA / "hubspot_activities_en.csv", DATA / "hubspot_contacts_en.csv"],
-                          MADRID)
+    job = prepare_hubspot(
+        [DATA / "hubspot_activities_en.csv", DATA / "hubspot_contacts_en.csv"], MADRID
+    )
     read(job)
 
     assert [summary.kind for summary in job.report().files] == [
-        "hubspot contacts", "hubspot activities"]
+        "hubspot contacts",
+        "hubspot activities",
+    ]
 
 
 def test_an_unknown_lifecycle_stage_is_kept_and_reported_once(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "contacts.csv", ["Record ID", "Create Date", "Lifecycle Stage"],
-                     [[1, "2024-03-05 10:00", "123456789"], [2, "2024-03-05 11:00", "123456789"],
-                      [3, "2024-03-05 12:00", "Lead"]])
+    path = write_csv(
+        tmp_path / "contacts.csv",
+        ["Record ID", "Create Date", "Lifecycle Stage"],
+        [
+            [1, "2024-03-05 10:00", "123456789"],
+            [2, "2024-03-05 11:00", "123456789"],
+            [3, "2024-03-05 12:00", "Lead"],
+        ],
+    )
     job = prepare_hubspot([path], ImportOptions())
     stages = [contact.lifecycle_stage for contact in of_type(read(job), Contact)]
 
@@ -194,8 +236,9 @@ def test_a_file_that_is_no_hubspot_export_is_refused_naming_its_columns(tmp_path
 
 
 def test_kind_can_be_given(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "minimal.csv", ["Record ID", "Create Date"],
-                     [[7, "2024-03-05 10:00"]])
+    path = write_csv(
+        tmp_path / "minimal.csv", ["Record ID", "Create Date"], [[7, "2024-03-05 10:00"]]
+    )
 
     records = read(prepare_hubspot([path], ImportOptions(), HubSpotKind.CONTACTS))
 
@@ -215,8 +258,10 @@ def test_mql_decisions_and_streams_come_from_the_sla_properties(tmp_path: Path) 
     records = read(prepare_hubspot([path], ImportOptions()))
 
     assert [contact.stream for contact in of_type(records, Contact)] == ["smb", "enterprise"]
-    decisions = [(d.contact, d.decision.value, d.decided_at, d.decided_by, d.reason)
-                 for d in of_type(records, HandoffDecision)]
+    decisions = [
+        (d.contact, d.decision.value, d.decided_at, d.decided_by, d.reason)
+        for d in of_type(records, HandoffDecision)
+    ]
     assert decisions == [
         (hs(1), "rejected", utc(2024, 3, 6, 10, 0), LAURA, "no_budget"),
         (hs(2), "accepted", utc(2024, 3, 6, 12, 0), LAURA, ""),

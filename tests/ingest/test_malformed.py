@@ -30,8 +30,7 @@ def test_a_file_not_in_utf8_is_refused_naming_the_byte_and_line() -> None:
 def test_the_encoding_can_be_given() -> None:
     path = DATA / "hubspot_contacts_latin1.csv"
 
-    [contact] = of_type(read(prepare_hubspot([path], ImportOptions(encoding="latin-1"))),
-                        Contact)
+    [contact] = of_type(read(prepare_hubspot([path], ImportOptions(encoding="latin-1"))), Contact)
 
     assert (contact.first_name, contact.last_name) == ("José", "Pérez")
 
@@ -55,8 +54,11 @@ def test_a_header_without_rows_is_a_warning(tmp_path: Path) -> None:
 
 
 def test_missing_required_columns_are_named_with_the_columns_found(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "contacts.csv", ["First Name", "Email", "Lifecycle Stage"],
-                     [["Ana", "ana@example.com", "lead"]])
+    path = write_csv(
+        tmp_path / "contacts.csv",
+        ["First Name", "Email", "Lifecycle Stage"],
+        [["Ana", "ana@example.com", "lead"]],
+    )
 
     report = refused(lambda: prepare_hubspot([path], ImportOptions()))
 
@@ -68,9 +70,11 @@ def test_missing_required_columns_are_named_with_the_columns_found(tmp_path: Pat
 
 
 def test_a_duplicated_column_that_is_read_is_refused(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "contacts.csv",
-                     ["Record ID", "Email", "Create Date", "Email", "Phone"],
-                     [[1, "a@example.com", "2024-03-05 10:00", "b@example.com", "1"]])
+    path = write_csv(
+        tmp_path / "contacts.csv",
+        ["Record ID", "Email", "Create Date", "Email", "Phone"],
+        [[1, "a@example.com", "2024-03-05 10:00", "b@example.com", "1"]],
+    )
 
     report = refused(lambda: prepare_hubspot([path], ImportOptions()))
 
@@ -81,9 +85,11 @@ def test_a_duplicated_column_that_is_read_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_duplicated_column_that_is_not_read_is_a_warning(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "contacts.csv",
-                     ["Record ID", "Email", "Create Date", "Phone", "Phone"],
-                     [[1, "a@example.com", "2024-03-05 10:00", "1", "2"]])
+    path = write_csv(
+        tmp_path / "contacts.csv",
+        ["Record ID", "Email", "Create Date", "Phone", "Phone"],
+        [[1, "a@example.com", "2024-03-05 10:00", "1", "2"]],
+    )
     job = prepare_hubspot([path], ImportOptions(timezone="UTC"))
 
     assert len(read(job)) == 1
