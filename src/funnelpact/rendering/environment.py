@@ -30,6 +30,7 @@ def stylesheet(name: str = "document.css") -> str:
 # Markdown: characters that would start markup in running text. Underscores inside words
 # (lead_owner) are left alone: GitHub does not treat them as emphasis.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>]|(?<!\w)_|_(?!\w))")
+_LINE_BREAKS = re.compile(r"[ \t]*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+[ \t]*")
 _BLOCK_START = re.compile(r"^(\s*)([#+\-])(\s)", flags=re.MULTILINE)
 _ORDERED_START = re.compile(r"^(\s*\d+)([.)])(\s)", flags=re.MULTILINE)
 
@@ -45,7 +46,8 @@ def markdown_text(text: str) -> str:
 def markdown_cell(cell: Cell) -> str:
     """A table cell on one line: pipes escaped, several values joined by '; '."""
     text = "; ".join(cell) if isinstance(cell, tuple) else cell
-    return markdown_text(" ".join(text.split())).replace("|", "\\|")
+    # Line breaks would end the row; no-break spaces (1.000 €) stay as they are.
+    return markdown_text(_LINE_BREAKS.sub(" ", text).strip(" ")).replace("|", "\\|")
 
 
 def markdown_table(table: Table) -> str:
