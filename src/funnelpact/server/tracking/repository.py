@@ -14,10 +14,12 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
+from django.apps import apps
 from django.db import connection as default_connection
-from django.db import models
+from django.db import connections, models
 
 from funnelpact.server.tracking.models import MONEY_PLACES
 
@@ -85,6 +87,14 @@ class Store:
         if self.postgres:
             self.execute("SELECT pg_advisory_xact_lock(%s)", [STORE_LOCK_KEY])
 
+    def check_references_at_once(self, at_once: bool) -> None:
+        """PostgreSQL: check foreign keys row by row while COPY streams (the server does it on
+        its own core, overlapping our work) instead of all at commit; rows go in parents first."""
+        if self.postgres:
+            self.execute(
+                "SET CONSTRAINTS ALL IMMEDIATE" if at_once else "SET CONSTRAINTS ALL DEFERRED"
+            )
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         with self.connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -141,10 +151,15 @@ class Store:
             return
         names = ", ".join(columns)
         if self.postgres and len(rows) >= COPY_THRESHOLD:
+            # Binary COPY: about three times faster than text for the same rows.
+            types = _copy_types(table, tuple(columns))
+            options = " (FORMAT BINARY)" if types else ""
             with (
                 self.connection.cursor() as cursor,
-                cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+                cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN{options}") as copy,
             ):
+                if types:
+                    copy.set_types(types)
                 for row in rows:
                     copy.write_row(row)
             return
@@ -182,3 +197,38 @@ class Store:
             cursor.execute(sql, params)
             while batch := cursor.fetchmany(size):
                 yield from (tuple(row) for row in batch)
+
+
+# PostgreSQL column types (as Django declares them) -> the names psycopg's binary COPY dumps.
+_BINARY_TYPES = {
+    "bigint": "int8",
+    "integer": "int4",
+    "smallint": "int2",
+    "varchar": "text",
+    "text": "text",
+    "timestamp with time zone": "timestamptz",
+    "date": "date",
+    "boolean": "bool",
+    "numeric": "numeric",
+    "double precision": "float8",
+    "uuid": "uuid",
+    "jsonb": "jsonb",
+}
+
+
+@cache
+def _copy_types(table: str, columns: tuple[str, ...]) -> list[str] | None:
+    """Binary COPY types for ``columns`` of ``table``; None when one has no known binary form."""
+    by_table = {m._meta.db_table: m for m in apps.get_models(include_auto_created=True)}
+    model = by_table.get(table)
+    if model is None:
+        return None
+    fields = {f.column: f for f in model._meta.concrete_fields}
+    types: list[str] = []
+    for column in columns:
+        declared = fields[column].db_type(connections["default"]) or ""
+        name = _BINARY_TYPES.get(declared.split("(")[0].strip())
+        if name is None:
+            return None
+        types.append(name)
+    return types

@@ -1187,6 +1187,7 @@ def store_records(
     with transaction.atomic():
         store = Store()
         store.lock()
+        store.check_references_at_once(True)
         session = _Session(
             store=store,
             create_missing_contacts=create_missing_contacts,
@@ -1199,6 +1200,7 @@ def store_records(
             if on_progress is not None:
                 on_progress(done)
         session.finish()
+        store.check_references_at_once(False)  # Django's default for the rest of the transaction
         return session.report()
 
 
