@@ -161,11 +161,14 @@ class Localizer:
         """2025-07-01 -> 'July 1, 2025' (en), '1 de julio de 2025' (es), '1 luglio 2025' (it)."""
         return babel_dates.format_date(day, format=style, locale=self.language.value)
 
-    def datetime(self, instant: datetime, style: str = "medium") -> str:
-        """An aware instant in its own offset, e.g. 'Jul 1, 2025, 10:30:00 AM' (en)."""
-        return babel_dates.format_datetime(
-            instant, format=style, tzinfo=instant.tzinfo, locale=self.language.value
-        )
+    def datetime(self, instant: datetime) -> str:
+        """An aware instant in its own offset: 'Jan 10, 2025 17:45 UTC+01:00' (en).
+
+        The offset is written out because a signing time must be unambiguous on paper.
+        """
+        offset = instant.strftime("%z")
+        zone = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+        return f"{self.date(instant.date(), 'medium')} {instant.strftime('%H:%M')} {zone}"
 
     def time(self, moment: time) -> str:
         """A wall-clock time as 24-hour HH:MM, the way SLA hours are written in every language."""

@@ -184,7 +184,7 @@ def test_recorded_signatures_show_valid_then_no_longer_matches(
     signed.write_text(_signed(SEED_000.read_text(encoding="utf-8"), at), encoding="utf-8")
     markdown = _md(signed, capsys)
     assert markdown.count("Huella del contenido: **válida**") == 2
-    assert "Firmado: 10 ene 2025, 17:45:00" in markdown
+    assert "Firmado: 10 ene 2025 17:45 UTC+01:00" in markdown
     assert "________" not in markdown  # no empty line left to sign on
 
     # The content changes after signing: the render still works and says so.

@@ -53,6 +53,14 @@ def test_numbers_percents_and_dates(
     assert words.date(date(2025, 7, 1)) == long_date
 
 
+def test_instants_carry_their_offset() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    instant = datetime(2025, 1, 10, 17, 45, 30, tzinfo=timezone(timedelta(hours=-5)))
+    assert localizer("en").datetime(instant) == "Jan 10, 2025 17:45 UTC-05:00"
+    assert localizer("it").datetime(instant) == "10 gen 2025 17:45 UTC-05:00"
+
+
 def test_rounding_is_half_up_as_on_paper() -> None:
     words = localizer(Language.EN)
     assert words.number(Decimal("0.25"), 1) == "0.3"  # Python's round() would give 0.2
