@@ -460,8 +460,10 @@ class MappedAdapter(FileAdapter):
             case _:
                 return lambda cells: self._enum(field.type, need(text(cells)), index)
 
-    def _bool(self, cells: list[str], index: int) -> bool:
+    def _bool(self, cells: list[str], index: int) -> bool | None:
         raw = cells[index]
+        if not raw.strip():
+            return None  # not said: the record's default
         try:
             return parse_bool(raw)
         except ValueError:
