@@ -211,7 +211,7 @@ def csv_command(
 
 def _fail(lines: list[str], code: int = 1) -> typer.Exit:
     for line in lines:
-        err.print(line, markup=False)
+        err.print(line, markup=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -306,7 +306,7 @@ def _run(
     report = job.report()
     if not quiet:
         for line in report.problem_lines():
-            err.print(line, markup=False)
+            err.print(line, markup=False, soft_wrap=True)
     _print_summary(report, stored, seconds, dry_run)
 
 
@@ -335,19 +335,21 @@ def _print_summary(
             )
         out.print(table)
     else:
-        table = Table(
-            title="Read (dry run: nothing stored)" if dry_run else "Read", title_justify="left"
-        )
+        table = Table(title="Read", title_justify="left")
         table.add_column("records")
         table.add_column("count", justify="right")
         for name, count in sorted(report.records_by_kind().items()):
             table.add_row(name, f"{count:,}")
         out.print(table)
+        if dry_run:
+            out.print("dry run: nothing was stored")
     rate = report.rows / seconds if seconds > 0 else 0.0
     out.print(f"{report.rows:,} rows in {seconds:.1f} s ({rate:,.0f} rows/s)")
     for summary in report.files:
         if summary.rejected_path:
             out.print(
                 f"{summary.rejected:,} rejected row(s) of {summary.name} written to"
-                f" {summary.rejected_path}"
+                f" {summary.rejected_path}",
+                soft_wrap=True,
+                markup=False,
             )
