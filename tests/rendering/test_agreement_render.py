@@ -91,7 +91,7 @@ def test_calendar_kpis_review_and_alerts_in_words(capsys: pytest.CaptureFixture[
     markdown = _md(SEED_003, capsys)
     assert (
         "Business time runs in the America/New_York time zone, Monday to Friday, 08:30–17:30. "
-        "Public holidays (United States (New York)) and the company's own closed dates are not "
+        "Public holidays (United States, New York) and the company's own closed dates are not "
         "business time."
     ) in markdown
     assert "- **Holidays worked:** Feb 12, 2025, Oct 13, 2025, Nov 4, 2025, and Nov 11, 2025" in (
@@ -111,7 +111,7 @@ def test_calendar_kpis_review_and_alerts_in_words(capsys: pytest.CaptureFixture[
     ]
     spanish = _md(SEED_000, capsys)
     assert "- **Horario del viernes:** 08:00–15:00" in spanish
-    assert "Los festivos (España (Madrid))" in spanish
+    assert "Los festivos (España, Madrid)" in spanish
 
 
 def test_parties_stages_and_signature_lines(capsys: pytest.CaptureFixture[str]) -> None:

@@ -910,7 +910,7 @@ class _AgreementWriter:
         country = self.words.country(holidays.country)
         if holidays.subdivision is None:
             return country
-        return f"{country} ({subdivision_name(holidays.country, holidays.subdivision)})"
+        return f"{country}, {subdivision_name(holidays.country, holidays.subdivision)}"
 
     def calendar(self) -> Section:
         spec = self.agreement.calendar
