@@ -6,8 +6,10 @@ stores built in different orders compare equal when they hold the same facts.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from funnelpact.domain.records import (
@@ -196,3 +198,17 @@ def canonical_dump() -> dict[str, list[tuple[Any, ...]]]:
         "ingested_event": [(e.event_id, e.kind) for e in m.IngestedEvent.objects.all()],
     }
     return {table: sorted(rows, key=repr) for table, rows in dump.items()}
+
+
+def same_backup(first: Path, second: Path) -> None:
+    """Two backup directories hold the same manifest and the same tables."""
+    import pyarrow.parquet as pq
+
+    manifest = json.loads((first / "manifest.json").read_text())
+    assert manifest == json.loads((second / "manifest.json").read_text())
+    assert sorted(p.name for p in first.iterdir()) == sorted(p.name for p in second.iterdir())
+    for path in sorted(first.iterdir()):
+        if path.suffix == ".parquet":
+            assert pq.read_table(path).equals(pq.read_table(second / path.name)), path.name
+        else:
+            assert path.read_bytes() == (second / path.name).read_bytes(), path.name

@@ -5,10 +5,21 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 from django.db import connection
-from store_factories import T0, contact, deal, deal_stage, hours, hs, rep, sf, stage, touch
+from store_factories import (
+    T0,
+    contact,
+    deal,
+    deal_stage,
+    hours,
+    hs,
+    rep,
+    same_backup,
+    sf,
+    stage,
+    touch,
+)
 
 from funnelpact.domain.records import Decision, HandoffDecision
 from funnelpact.server.backup import (
@@ -57,15 +68,6 @@ def _empty_the_store() -> None:
         model._base_manager.all().delete()
 
 
-def _same_backup(first: Path, second: Path) -> None:
-    assert json.loads((first / MANIFEST).read_text()) == json.loads((second / MANIFEST).read_text())
-    for path in sorted(first.iterdir()):
-        if path.suffix == ".parquet":
-            assert pq.read_table(path).equals(pq.read_table(second / path.name)), path.name
-        else:
-            assert path.read_bytes() == (second / path.name).read_bytes(), path.name
-
-
 @pytest.mark.parametrize("fmt", list(BackupFormat))
 def test_export_import_export_round_trip_is_identical(tmp_path: Path, fmt: BackupFormat) -> None:
     _fill()
@@ -79,7 +81,7 @@ def test_export_import_export_round_trip_is_identical(tmp_path: Path, fmt: Backu
     export_store(tmp_path / "second", fmt)
 
     assert {t.table: t.rows for t in restored.tables} == counts
-    _same_backup(tmp_path / "first", tmp_path / "second")
+    same_backup(tmp_path / "first", tmp_path / "second")
     # Ids continue after the restored ones: the next stored contact gets a fresh id.
     top = models.Contact.objects.order_by("-id").values_list("id", flat=True)[0]
     store_records([contact(ref=hs(999), email="new@x.com")])
