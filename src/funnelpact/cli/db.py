@@ -106,9 +106,11 @@ def upgrade_command() -> None:
         call_command("migrate", interactive=False, verbosity=0)
     where = redact(database_url())
     if pending:
-        console.print(f"store {where}: applied {len(pending)} migration(s)", highlight=False)
+        console.print(
+            f"store {where}: applied {len(pending)} migration(s)", highlight=False, soft_wrap=True
+        )
     else:
-        console.print(f"store {where}: up to date", highlight=False)
+        console.print(f"store {where}: up to date", highlight=False, soft_wrap=True)
 
 
 @app.command("export")
@@ -134,6 +136,7 @@ def export_command(
         f"exported {report.rows} rows from {len(report.tables)} tables to {directory} "
         f"({fmt.value})",
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -156,6 +159,7 @@ def import_command(
     console.print(
         f"imported {report.rows} rows into {len(report.tables)} tables from {directory}",
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -182,7 +186,7 @@ def duplicates_command() -> None:
                 ", ".join(str(ref) for ref in member.identities),
             )
     console.print(table)
-    console.print(f"{len(groups)} group(s) of duplicates", highlight=False)
+    console.print(f"{len(groups)} group(s) of duplicates", highlight=False, soft_wrap=True)
 
 
 @app.command("merge")
@@ -202,4 +206,5 @@ def merge_command(
         f"merged contact {drop} into {keep}: moved {moved or 'nothing'}; "
         f"{report.duplicates_removed} fact(s) {keep} already had",
         highlight=False,
+        soft_wrap=True,
     )
