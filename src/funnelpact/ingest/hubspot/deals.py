@@ -19,6 +19,7 @@ from funnelpact.ingest.engine import FileAdapter, ImportContext
 from funnelpact.ingest.hubspot.labels import (
     CLOSED_DEAL_STAGES,
     DEAL_COLUMNS,
+    DEAL_STAGES,
     entered_label,
     is_lifecycle_pipeline,
 )
@@ -42,7 +43,9 @@ def first_id(value: str) -> str:
 class HubSpotDeals(FileAdapter):
     """A deal export: amount, stage, dates, owner, the first associated contact.
 
-    ``Date entered "<stage> (<pipeline>)"`` columns become deal stage changes. A deal is won or
+    ``Date entered "<stage> (<pipeline>)"`` columns become deal stage changes. The default
+    pipeline's stages are stored by HubSpot's ids (``closedwon``), whatever the export's
+    language; renamed and custom stages keep their label. A deal is won or
     lost when its stage label says so (Closed Won / Cerrado ganado / Chiuso vinto ...) or when
     "Is Closed Won" is true; its close date counts only then (HubSpot fills an expected close
     date on open deals).
@@ -117,7 +120,7 @@ class HubSpotDeals(FileAdapter):
                 amount=amount if amount is not None else _ZERO,
                 currency=(text(cells, self.currency) or written_currency).upper(),
                 name=text(cells, self.name),
-                stage=text(cells, self.stage),
+                stage=self.stage_id(text(cells, self.stage)),
                 contact=Ref(HUBSPOT, contact) if contact else None,
                 owner=self.reps.by_name(HUBSPOT, owner_name) if owner_name else None,
                 closed_at=close if won is not None else None,
@@ -125,7 +128,12 @@ class HubSpotDeals(FileAdapter):
             )
         )
         for label, when in entries:
-            out.append(DealStageChange(ref, label, when))
+            out.append(DealStageChange(ref, self.stage_id(label), when))
+
+    @staticmethod
+    def stage_id(label: str) -> str:
+        """HubSpot's id of a default pipeline stage (any language); other stages as written."""
+        return DEAL_STAGES.get(normalise_label(label), label)
 
     def _won(self, cells: list[str]) -> bool | None:
         if self.stage >= 0:

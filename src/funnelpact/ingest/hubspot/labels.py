@@ -860,3 +860,30 @@ LEAD_STATUSES: dict[str, str] = {
     )
     for word in words
 }
+
+# The default sales pipeline's stage labels -> HubSpot's internal stage ids, so the same deal
+# exported in another language has the same stage. Renamed and custom stages keep their label.
+DEAL_STAGES: dict[str, str] = {
+    normalise_label(word): stage
+    for stage, words in (
+        ("appointmentscheduled", ("appointmentscheduled", "Appointment Scheduled",
+                                  "Cita programada", "Cita agendada", "Appuntamento fissato",
+                                  "Appuntamento programmato")),
+        ("qualifiedtobuy", ("qualifiedtobuy", "Qualified To Buy", "Calificado para comprar",
+                            "Cualificado para comprar", "Qualificato per l'acquisto",
+                            "Qualificato all'acquisto")),
+        ("presentationscheduled", ("presentationscheduled", "Presentation Scheduled",
+                                   "Presentación programada", "Presentazione programmata")),
+        ("decisionmakerboughtin", ("decisionmakerboughtin", "Decision Maker Bought-In",
+                                   "Responsable de toma de decisiones convencido",
+                                   "Responsable de la toma de decisiones convencido",
+                                   "Decisore convinto", "Decisore coinvolto")),
+        ("contractsent", ("contractsent", "Contract Sent", "Contrato enviado",
+                          "Contratto inviato")),
+        ("closedwon", ("closedwon", "Closed Won", "Cierre ganado", "Cerrado ganado",
+                       "Chiusa vinta", "Chiuso vinto")),
+        ("closedlost", ("closedlost", "Closed Lost", "Cierre perdido", "Cerrado perdido",
+                        "Chiusa persa", "Chiuso perso")),
+    )
+    for word in words
+}  # fmt: skip
