@@ -42,19 +42,75 @@ HEADER = [
     "First Conversion Date", "Number of Pageviews", "Number of Form Submissions", "Last Contacted",
 ]  # fmt: skip
 
-FIRST = ["Ana", "Bruno", "Carla", "Dan", "Elena", "Federico", "Giulia", "Hugo", "Irene", "Javier",
-         "Lucía", "Marco", "Nora", "Óscar", "Paola", "Raúl", "Sofia", "Tomás", "Valeria", "Yago"]
-LAST = ["García", "Rossi", "Martín", "Bianchi", "López", "Esposito", "Sánchez", "Romano", "Evans",
-        "Ferrari", "Navarro", "Conti", "Moreno", "Ricci", "Smith", "Gallo", "Ruiz", "Greco"]
+FIRST = [
+    "Ana",
+    "Bruno",
+    "Carla",
+    "Dan",
+    "Elena",
+    "Federico",
+    "Giulia",
+    "Hugo",
+    "Irene",
+    "Javier",
+    "Lucía",
+    "Marco",
+    "Nora",
+    "Óscar",
+    "Paola",
+    "Raúl",
+    "Sofia",
+    "Tomás",
+    "Valeria",
+    "Yago",
+]
+LAST = [
+    "García",
+    "Rossi",
+    "Martín",
+    "Bianchi",
+    "López",
+    "Esposito",
+    "Sánchez",
+    "Romano",
+    "Evans",
+    "Ferrari",
+    "Navarro",
+    "Conti",
+    "Moreno",
+    "Ricci",
+    "Smith",
+    "Gallo",
+    "Ruiz",
+    "Greco",
+]
 OWNERS = [f"{first} {last}" for first, last in zip(FIRST[:16], LAST[:16], strict=True)]
-SOURCES = [("ORGANIC_SEARCH", "google"), ("PAID_SEARCH", "adwords"),
-           ("EMAIL_MARKETING", "newsletter"), ("SOCIAL_MEDIA", "linkedin"),
-           ("REFERRALS", "partner.example.com"),
-           ("DIRECT_TRAFFIC", ""), ("OFFLINE", "IMPORT"), ("PAID_SOCIAL", "linkedin")]
-STAGES = ["subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity",
-          "customer"]
-STAGE_LABELS = ["Subscriber", "Lead", "Marketing Qualified Lead", "Sales Qualified Lead",
-                "Opportunity", "Customer"]
+SOURCES = [
+    ("ORGANIC_SEARCH", "google"),
+    ("PAID_SEARCH", "adwords"),
+    ("EMAIL_MARKETING", "newsletter"),
+    ("SOCIAL_MEDIA", "linkedin"),
+    ("REFERRALS", "partner.example.com"),
+    ("DIRECT_TRAFFIC", ""),
+    ("OFFLINE", "IMPORT"),
+    ("PAID_SOCIAL", "linkedin"),
+]
+STAGES = [
+    "subscriber",
+    "lead",
+    "marketingqualifiedlead",
+    "salesqualifiedlead",
+    "opportunity",
+    "customer",
+]
+STAGE_LABELS = [
+    "Subscriber",
+    "Lead",
+    "Marketing Qualified Lead",
+    "Sales Qualified Lead",
+    "Opportunity",
+    "Customer",
+]
 STATUSES = ["NEW", "OPEN", "IN_PROGRESS", "ATTEMPTED_TO_CONTACT", "CONNECTED", "UNQUALIFIED"]
 FORMAT = "%Y-%m-%d %H:%M"
 
@@ -160,15 +216,18 @@ def _drop_postgres(url: str, name: str) -> None:
 
 
 def _line(label: str, rows: int, records: int, seconds: float) -> str:
-    return (f"| {label} | {rows:,} | {records:,} | {seconds:.1f} | {rows / seconds:,.0f}"
-            f" | {records / seconds:,.0f} |")
+    return (
+        f"| {label} | {rows:,} | {records:,} | {seconds:.1f} | {rows / seconds:,.0f}"
+        f" | {records / seconds:,.0f} |"
+    )
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--postgres", default="", help="a PostgreSQL URL (a scratch database"
-                        " is created next to it)")
+    parser.add_argument(
+        "--postgres", default="", help="a PostgreSQL URL (a scratch database is created next to it)"
+    )
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--file", type=Path, help="reuse this export instead of writing one")
     args = parser.parse_args(argv)
@@ -177,13 +236,24 @@ def main(argv: list[str]) -> int:
         if args.file is None:
             started = time.perf_counter()
             write_contacts_export(export, args.rows)
-            print(f"wrote {export} ({export.stat().st_size / 1e6:.0f} MB) in"
-                  f" {time.perf_counter() - started:.0f} s", file=sys.stderr)
-        lines = ["| run | rows | records | seconds | rows/s | records/s |",
-                 "|---|---:|---:|---:|---:|---:|"]
+            print(
+                f"wrote {export} ({export.stat().st_size / 1e6:.0f} MB) in"
+                f" {time.perf_counter() - started:.0f} s",
+                file=sys.stderr,
+            )
+        lines = [
+            "| run | rows | records | seconds | rows/s | records/s |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
         parsed = _worker(PARSE_WORKER, str(export))
-        lines.append(_line("parse + validate (no store)", int(str(parsed["rows"])),
-                           int(str(parsed["records"])), float(str(parsed["seconds"]))))
+        lines.append(
+            _line(
+                "parse + validate (no store)",
+                int(str(parsed["rows"])),
+                int(str(parsed["records"])),
+                float(str(parsed["seconds"])),
+            )
+        )
         targets = []
         if not args.no_sqlite:
             targets.append(("SQLite", f"sqlite:///{folder}/store.db", ""))
@@ -199,8 +269,14 @@ def main(argv: list[str]) -> int:
             for run, title in (("first", "end to end"), ("again", "re-import, unchanged")):
                 figures = result[run]
                 assert isinstance(figures, dict)
-                lines.append(_line(f"{label}: {title}", int(figures["rows"]),
-                                   int(figures["records"]), float(figures["seconds"])))
+                lines.append(
+                    _line(
+                        f"{label}: {title}",
+                        int(figures["rows"]),
+                        int(figures["records"]),
+                        float(figures["seconds"]),
+                    )
+                )
         print("\n".join(lines))
     return 0
 
