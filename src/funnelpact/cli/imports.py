@@ -215,6 +215,23 @@ def _fail(lines: list[str], code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _store_problems(job: ImportJob, error: FunnelpactError) -> list[str]:
+    """The store's message for each record it refused, prefixed by the row that gave it."""
+    problems = getattr(error, "problems", None)
+    if not problems:
+        return [error.message]
+    shown = problems[: job.options.max_problems]
+    places = job.locate([problem.record for problem in shown])
+    lines = []
+    for problem in shown:
+        place = places.get(problem.record)
+        where = f"{place[0]}, row {place[1]} (line {place[2]}): " if place else ""
+        lines.append(f"{where}error {problem.message}")
+    if len(problems) > len(shown):
+        lines.append(f"... and {len(problems) - len(shown)} more record(s) refused")
+    return lines
+
+
 def _refusal(report: ImportReport, where: str, hint: bool = False) -> list[str]:
     """Every problem (up to the limit), then the verdict."""
     verdict = f"import refused: {report.errors} error(s){where}; nothing was stored"
@@ -300,7 +317,8 @@ def _run(
             ) from None
         except FunnelpactError as exc:  # the store refused records (StoreInputError)
             raise _fail(
-                [exc.message, "import refused by the store; nothing was stored"], exc.exit_code
+                [*_store_problems(job, exc), "import refused by the store; nothing was stored"],
+                exc.exit_code,
             ) from None
     seconds = time.perf_counter() - started
     report = job.report()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Collection, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
@@ -352,6 +352,40 @@ class ImportJob:
             raise ImportRefusedError(self.report())
         for rejected in rejected_files:
             rejected.commit()
+
+    def locate(self, wanted: Collection[Record]) -> dict[Record, tuple[str, int, int]]:
+        """Where records came from, as (file, row, line): a second read of the files, for
+        messages about records the store refused (nothing is kept per row on the fast path)."""
+        found: dict[Record, tuple[str, int, int]] = {}
+        remaining = set(wanted)
+        for prepared in self.files:
+            file, adapter = prepared.file, prepared.adapter
+            width = len(file.header)
+            with file.path.open(encoding=file.encoding, newline="") as handle:
+                reader = csv.reader(handle, delimiter=file.delimiter)
+                skip_header(reader, file)
+                end = reader.line_num
+                row = 0
+                for cells in reader:
+                    start, end = end + 1, reader.line_num
+                    if adapter.strips_report_footer and _is_report_footer(cells):
+                        continue
+                    if len(cells) != width:
+                        row += 0 if not any(cells) else 1
+                        continue
+                    row += 1
+                    out: list[Record] = []
+                    try:
+                        adapter.convert(cells, out)
+                    except CellError:
+                        continue
+                    for record in out:
+                        if record in remaining:
+                            remaining.discard(record)
+                            found[record] = (file.name, row, start)
+                    if not remaining:
+                        return found
+        return found
 
     def report(self) -> ImportReport:
         log = self.context.log
