@@ -167,10 +167,7 @@ def test_touches_of_contacts_not_imported_need_the_option() -> None:
     assert refused.exit_code == 1
     lines = refused.stderr.splitlines()
     # The store names the record; the import adds the row that gave it.
-    assert lines[0] == (
-        f"{activities}, row 1 (line 2): error touch hubspot:7001: contact hubspot:501 is"
-        " neither in the store nor in this import (import the contacts first, or with them)"
-    )
+    assert lines[0].startswith(f"{activities}, row 1 (line 2): error touch hubspot:7001:")
     assert lines[4].startswith(f"{activities}, row 4 (line 5): error touch hubspot:7004:504:")
     assert lines[-1] == "import refused by the store; nothing was stored"
     assert accepted.exit_code == 0, accepted.output
