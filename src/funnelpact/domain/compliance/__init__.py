@@ -5,7 +5,12 @@ The contract is docs/compliance.md. Public API: `ComplianceRules` (and `rules_fr
 `LeadCompliance`, `Obligation`, `Status`, `ObligationKind`, `StopReason`.
 """
 
-from funnelpact.domain.compliance.evaluate import epoch_seconds, evaluate, next_change_at
+from funnelpact.domain.compliance.evaluate import (
+    epoch_seconds,
+    evaluate,
+    from_epoch_seconds,
+    next_change_at,
+)
 from funnelpact.domain.compliance.obligations import (
     LeadCompliance,
     Obligation,
@@ -33,6 +38,7 @@ __all__ = [
     "Timeline",
     "epoch_seconds",
     "evaluate",
+    "from_epoch_seconds",
     "next_change_at",
     "rules_from_agreement",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from funnelpact.domain.calendar import BusinessCalendar
 from funnelpact.domain.compliance.obligations import (
@@ -32,6 +32,11 @@ _US = 1_000_000
 def epoch_seconds(instant: datetime) -> int:
     """Whole seconds since 1970-01-01 UTC, rounded down (the contract's resolution)."""
     return (instant - _EPOCH) // _ONE_SECOND
+
+
+def from_epoch_seconds(seconds: int, zone: tzinfo = UTC) -> datetime:
+    """The instant `seconds` after 1970-01-01 UTC, shown in `zone`."""
+    return datetime.fromtimestamp(seconds, tz=zone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,7 +286,7 @@ def _obligation(
     start = cycle.start
 
     def instant(seconds: int) -> datetime:
-        return datetime.fromtimestamp(seconds, tz=zone)
+        return from_epoch_seconds(seconds, zone)
 
     def business(start: int, end: int) -> timedelta:
         return timedelta(seconds=clock.elapsed(start, end))
