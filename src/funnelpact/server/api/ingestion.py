@@ -36,7 +36,7 @@ from funnelpact.domain.records import (
 )
 from funnelpact.errors import InputError
 from funnelpact.server.tracking import models
-from funnelpact.server.tracking.repository import Store, utc_naive
+from funnelpact.server.tracking.repository import Store
 from funnelpact.server.tracking.services import StoreInputError, StoreReport, store_records
 
 # Records whose class carries ``event_id``: the store records their ids itself.
@@ -93,9 +93,7 @@ class BatchRejectedError(InputError):
 
     def __init__(self, problems: list[ItemProblem]) -> None:
         self.problems = problems
-        lines = [
-            (f"item {p.index}: " if p.index is not None else "") + p.message for p in problems
-        ]
+        lines = [(f"item {p.index}: " if p.index is not None else "") + p.message for p in problems]
         super().__init__("\n".join(lines))
 
 
@@ -110,7 +108,7 @@ def record_event_ids(store: Store, rows: Sequence[tuple[str, str]], received_at:
     """Add (event id, kind) rows to the store's ledger of events taken in."""
     if not rows:
         return
-    at = store.db_instant(utc_naive(received_at))
+    at = store.db_instant(received_at)
     store.insert(
         models.IngestedEvent._meta.db_table,
         ("event_id", "kind", "received_at"),
@@ -130,9 +128,10 @@ def _placeholder_deals(store: Store, records: list[Record]) -> list[Record]:
     described = {r.ref for r in records if isinstance(r, Deal)}
     earliest: dict[Ref, datetime] = {}
     for r in records:
-        if isinstance(r, DealStageChange) and r.deal not in described:
-            if r.deal not in earliest or r.entered_at < earliest[r.deal]:
-                earliest[r.deal] = r.entered_at
+        if not isinstance(r, DealStageChange) or r.deal in described:
+            continue
+        if r.deal not in earliest or r.entered_at < earliest[r.deal]:
+            earliest[r.deal] = r.entered_at
     if not earliest:
         return []
     missing = set(earliest) - _known_refs(store, models.Deal._meta.db_table, set(earliest))

@@ -281,7 +281,7 @@ class Problem(Schema):
 class ErrorOut(Schema):
     error: str = Field(description="a stable code: invalid_input, unauthorized, forbidden, ...")
     message: str
-    problems: list[Problem] = []
+    problems: list[Problem] = Field(default_factory=list)
 
 
 # -- reads ---------------------------------------------------------------------------------------
