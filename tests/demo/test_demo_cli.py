@@ -90,3 +90,59 @@ def test_an_output_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
     message = " ".join(result.stderr.split())
     assert message == f"error: cannot write the export in {blocker}: it is a file, not a folder"
     assert "Traceback" not in result.stderr
+
+
+def test_demo_export_through_funnelpact_import_hubspot_into_the_store(tmp_path: Path) -> None:
+    """The user's path end to end, in Spanish: demo-data -> db upgrade -> import hubspot."""
+    import os
+    import sqlite3
+
+    from funnelpact.demo.generator import DEFAULT_END, generate_journeys
+    from funnelpact.demo.scenario import default_scenario
+
+    env = {**os.environ, "FUNNELPACT_DATABASE_URL": f"sqlite:///{tmp_path}/store.db"}
+
+    def funnelpact(*args: str) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [sys.executable, "-m", "funnelpact", *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            check=False,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stderr
+        return result
+
+    funnelpact(
+        "demo-data", "--contacts", "250", "--seed", "3", "--language", "es", "--out", "export"
+    )
+    funnelpact("db", "upgrade")
+    files = sorted(str(path) for path in (tmp_path / "export").glob("*.csv"))
+    funnelpact("import", "hubspot", *files, "--timezone", "Europe/Madrid")
+
+    journeys = list(generate_journeys(default_scenario(), 3, DEFAULT_END, contacts=250))
+
+    def counts() -> tuple[int, ...]:
+        with sqlite3.connect(tmp_path / "store.db") as db:
+            return tuple(
+                db.execute(sql).fetchone()[0]
+                for sql in (
+                    "select count(*) from tracking_contact"
+                    " where merged_into_id is null and placeholder = 0",
+                    "select count(*) from tracking_stagechange",
+                    "select count(*) from tracking_handoffdecision",
+                    "select count(*) from tracking_deal",
+                )
+            )
+
+    first = counts()
+    assert first == (
+        250,  # duplicate rows merged into their person by email
+        sum(len(j.stages) for j in journeys),
+        sum(j.decision is not None for j in journeys),
+        sum(j.deal is not None for j in journeys),
+    )
+    funnelpact("import", "hubspot", *files, "--timezone", "Europe/Madrid")
+    assert counts() == first  # importing the same export again changes nothing
