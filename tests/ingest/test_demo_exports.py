@@ -11,14 +11,18 @@ from ingest_testkit import EXPORTS, read
 from funnelpact.demo.hubspot_labels import Language
 from funnelpact.demo.scenario import default_scenario
 from funnelpact.demo.service import make_demo_data
-from funnelpact.domain.records import Record, Rep, Touch
+from funnelpact.domain.records import Deal, DealStageChange, Record, Rep, Touch
+from funnelpact.ingest.common import normalise_label
 from funnelpact.ingest.engine import ImportOptions
 from funnelpact.ingest.hubspot import prepare_hubspot
+from funnelpact.ingest.hubspot.labels import DEAL_STAGES
 
 
 def portal_neutral(record: Record) -> Record:
-    """The record without what the portal's users typed in their language (team and form
-    names, which the demo writes translated): every other field must not depend on it."""
+    """The record without what the export writes in its language (team and form names, deal
+    stage labels): every other field must not depend on it."""
+    if isinstance(record, Deal | DealStageChange):
+        return replace(record, stage=DEAL_STAGES.get(normalise_label(record.stage), "?"))
     if isinstance(record, Rep):
         return replace(record, team="")
     if isinstance(record, Touch):

@@ -125,7 +125,7 @@ def test_deals_are_won_lost_or_open_with_their_stage_history() -> None:
     won, open_deal, lost = of_type(records, Deal)
     assert won == Deal(
         ref=hs(9001), created_at=utc(2024, 3, 12, 15, 5), amount=Decimal("12000.50"),
-        currency="EUR", name="Esposito - Annual plan", stage="closedwon", contact=hs(502),
+        currency="EUR", name="Esposito - Annual plan", stage="Closed Won", contact=hs(502),
         owner=MARCO, closed_at=utc(2024, 4, 2, 8, 0), won=True,
     )  # fmt: skip
     # Open: HubSpot's close date of an open deal is an expectation, not a close.
@@ -137,9 +137,9 @@ def test_deals_are_won_lost_or_open_with_their_stage_history() -> None:
         utc(2024, 3, 28, 11, 0),
     )
     assert of_type(records, DealStageChange) == [
-        DealStageChange(hs(9001), "appointmentscheduled", utc(2024, 3, 12, 15, 5)),
-        DealStageChange(hs(9001), "closedwon", utc(2024, 4, 2, 8, 0)),
-        DealStageChange(hs(9002), "appointmentscheduled", utc(2024, 3, 20, 8, 0)),
+        DealStageChange(hs(9001), "Appointment Scheduled", utc(2024, 3, 12, 15, 5)),
+        DealStageChange(hs(9001), "Closed Won", utc(2024, 4, 2, 8, 0)),
+        DealStageChange(hs(9002), "Appointment Scheduled", utc(2024, 3, 20, 8, 0)),
     ]
 
 

@@ -19,7 +19,6 @@ from funnelpact.ingest.engine import FileAdapter, ImportContext
 from funnelpact.ingest.hubspot.labels import (
     CLOSED_DEAL_STAGES,
     DEAL_COLUMNS,
-    DEAL_STAGES,
     entered_label,
     is_lifecycle_pipeline,
 )
@@ -43,12 +42,11 @@ def first_id(value: str) -> str:
 class HubSpotDeals(FileAdapter):
     """A deal export: amount, stage, dates, owner, the first associated contact.
 
-    ``Date entered "<stage> (<pipeline>)"`` columns become deal stage changes. The default
-    pipeline's stages are stored by HubSpot's ids (``closedwon``), whatever the export's
-    language; renamed and custom stages keep their label. A deal is won or
-    lost when its stage label says so (Closed Won / Cerrado ganado / Chiuso vinto ...) or when
-    "Is Closed Won" is true; its close date counts only then (HubSpot fills an expected close
-    date on open deals).
+    ``Date entered "<stage> (<pipeline>)"`` columns become deal stage changes. Stages keep the
+    label the export writes (``labels.DEAL_STAGES`` knows the default pipeline's ids per
+    language). A deal is won or lost when its stage label says so (Closed Won / Cerrado ganado
+    / Chiuso vinto ...) or when "Is Closed Won" is true; its close date counts only then
+    (HubSpot fills an expected close date on open deals).
     """
 
     kind = "hubspot deals"
@@ -120,7 +118,7 @@ class HubSpotDeals(FileAdapter):
                 amount=amount if amount is not None else _ZERO,
                 currency=(text(cells, self.currency) or written_currency).upper(),
                 name=text(cells, self.name),
-                stage=self.stage_id(text(cells, self.stage)),
+                stage=text(cells, self.stage),
                 contact=Ref(HUBSPOT, contact) if contact else None,
                 owner=self.reps.by_name(HUBSPOT, owner_name) if owner_name else None,
                 closed_at=close if won is not None else None,
@@ -128,12 +126,7 @@ class HubSpotDeals(FileAdapter):
             )
         )
         for label, when in entries:
-            out.append(DealStageChange(ref, self.stage_id(label), when))
-
-    @staticmethod
-    def stage_id(label: str) -> str:
-        """HubSpot's id of a default pipeline stage (any language); other stages as written."""
-        return DEAL_STAGES.get(normalise_label(label), label)
+            out.append(DealStageChange(ref, label, when))
 
     def _won(self, cells: list[str]) -> bool | None:
         if self.stage >= 0:
