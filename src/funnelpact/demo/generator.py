@@ -339,7 +339,6 @@ class _Draft:
     statuses: list[tuple[datetime, str]] = field(default_factory=list)
     touches: list[Touch] = field(default_factory=list)
     decision: HandoffDecision | None = None
-    recycled_at: datetime | None = None
     deal: Deal | None = None
     deal_stages: list[DealStageChange] = field(default_factory=list)
 
@@ -730,7 +729,6 @@ class _Builder:
                 reason=reason,
                 note=REJECTION_NOTES.get(reason, ""),
             )
-            draft.recycled_at = decided_at
             status = LeadStatus.BAD_TIMING if reason == "timing" else LeadStatus.UNQUALIFIED
             draft.statuses.append((decided_at, status))
             self._nurture(draft, decided_at, until=None)
