@@ -1168,6 +1168,24 @@ def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
         yield chunk
 
 
+# Called inside store_records' transaction with the ids of the contacts the call touched (the
+# watch keeps their SLA obligations current in the same transaction). Register with on_stored().
+_stored_callbacks: list[Callable[[frozenset[int]], None]] = []
+
+
+def on_stored(callback: Callable[[frozenset[int]], None]) -> None:
+    """Call ``callback(contact_ids)`` inside every store_records() transaction, once registered."""
+    if callback not in _stored_callbacks:
+        _stored_callbacks.append(callback)
+
+
+def _touched_contact(record: Record) -> Ref | None:
+    if isinstance(record, Contact):
+        return record.ref
+    contact = getattr(record, "contact", None)
+    return contact if isinstance(contact, Ref) else None
+
+
 def store_records(
     records: Iterable[Record],
     *,
@@ -1194,13 +1212,22 @@ def store_records(
             received_at=received_at or timezone.now(),
         )
         done = 0
+        touched: set[Ref] = set()
         for chunk in _chunks(records, batch_size):
+            if _stored_callbacks:
+                touched.update(ref for ref in map(_touched_contact, chunk) if ref is not None)
             session.store_chunk(chunk)
             done += len(chunk)
             if on_progress is not None:
                 on_progress(done)
         session.finish()
         store.check_references_at_once(False)  # Django's default for the rest of the transaction
+        if _stored_callbacks and touched:
+            session.load_contact_ids(touched)
+            known = session.contact_ids
+            ids = frozenset(known[ref] for ref in touched if ref in known)
+            for callback in _stored_callbacks:
+                callback(ids)
         return session.report()
 
 
