@@ -1,0 +1,480 @@
+"""Typed query runners over the metrics registry: a `MetricQuery` in, a `MetricResult` out.
+
+    engine = AnalyticsEngine(from_directory(Path("export")), now=now, timezone="Europe/Madrid")
+    result = engine.run(MetricQuery(metric="cohort_conversion", period="2026-03", by=("source",)))
+
+The engine loads the data into one backend (DuckDB in memory by default; `url` or
+FUNNELPACT_ANALYTICS_URL: `postgresql://...` or `spark://local`), builds the business clock and
+the facts tables once per data version (materialised on the backend), then runs one filter +
+group-by per query. Results are cached by (data version, query): a page view does not recompute
+history. Periods are local dates of `timezone` turned into UTC instants (see `periods`).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import OrderedDict
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Final
+
+import ibis
+import pyarrow as pa
+from ibis.expr.types import Table
+from pydantic import BaseModel, ConfigDict, Field
+
+from funnelpact.analytics.clock import BusinessClock, business_clock
+from funnelpact.analytics.facts import Facts, FactsConfig, build_facts
+from funnelpact.analytics.metrics import (
+    REGISTRY,
+    Breakdown,
+    DerivedMetric,
+    Metric,
+    Scope,
+    Unit,
+)
+from funnelpact.analytics.periods import Period, parse_period
+from funnelpact.analytics.sources import TABLE_NAMES, AnalyticsData
+from funnelpact.domain.calendar import BusinessCalendar, CalendarSpec
+from funnelpact.errors import FunnelpactError, InputError
+
+ENGINE_ENV: Final = "FUNNELPACT_ANALYTICS_URL"
+DIGITS: Final = 9  # results are rounded so that every engine shows the same figures
+CACHE_SIZE: Final = 1024
+
+
+class AnalyticsError(FunnelpactError):
+    """The analytics engine cannot run (bad engine URL, unreachable backend)."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class MetricQuery(_Frozen):
+    metric: str
+    period: str = Field(description="2026-10, 2026-Q3, 2026-W42, 2026, or 2026-10-01..2026-10-15")
+    by: tuple[Breakdown, ...] = ()
+    from_stage: str | None = None
+    to_stage: str | None = None
+    stage: str | None = None
+    within_days: int = Field(default=30, ge=0)
+    compare_previous: bool = False
+
+
+class MetricRow(_Frozen):
+    keys: dict[str, str]
+    value: float | None
+    sample: int
+    previous: float | None = None
+
+
+class MetricResult(_Frozen):
+    metric: str
+    unit: Unit
+    period: str
+    previous_period: str | None
+    by: tuple[Breakdown, ...]
+    rows: tuple[MetricRow, ...]
+    data_version: str
+
+    def total(self) -> float | None:
+        """The value of the single row of a query without breakdowns."""
+        return self.rows[0].value if len(self.rows) == 1 and not self.rows[0].keys else None
+
+
+class PacingResult(_Frozen):
+    stage: str
+    period: str
+    actual: int
+    expected: Decimal
+    low: Decimal
+    high: Decimal
+    status: str  # below, on_plan, above
+    elapsed_share: float
+    forecast: float  # at the current pace, for the whole period
+
+
+def connect(url: str | None = None) -> Any:
+    """An Ibis backend: DuckDB in memory (default), `postgresql://...`, or `spark://local`."""
+    url = url or os.environ.get(ENGINE_ENV) or "duckdb://"
+    try:
+        if url.startswith("duckdb:"):
+            return ibis.duckdb.connect(url.removeprefix("duckdb://") or ":memory:")
+        if url.startswith(("postgresql://", "postgres://")):
+            return ibis.connect(url.replace("postgres://", "postgresql://", 1))
+        if url.startswith("spark://"):
+            from pyspark.sql import SparkSession  # optional extra: funnelpact[spark]
+
+            master = url.removeprefix("spark://")
+            master = "local[2]" if master in ("", "local") else master
+            warehouse = tempfile.mkdtemp(prefix="funnelpact-spark-")
+            session = (
+                SparkSession.builder.master(master)
+                .appName("funnelpact")
+                .config("spark.sql.session.timeZone", "UTC")
+                .config("spark.sql.warehouse.dir", warehouse)
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.ui.enabled", "false")
+                .getOrCreate()
+            )
+            return ibis.pyspark.connect(session)
+    except ImportError as exc:
+        raise AnalyticsError(f"engine {url!r}: a library is missing ({exc})") from exc
+    except Exception as exc:  # backends raise their own types; the user needs the URL and why
+        raise AnalyticsError(f"engine {url!r}: cannot connect ({exc})") from exc
+    raise AnalyticsError(
+        f"engine {url!r} is not supported; use duckdb://, postgresql://... or spark://local"
+    )
+
+
+def _backend_name(con: Any) -> str:
+    return str(getattr(con, "name", "duckdb"))
+
+
+class AnalyticsEngine:
+    """Facts built once per data version on one backend; typed queries with a result cache."""
+
+    def __init__(
+        self,
+        data: AnalyticsData,
+        *,
+        now: datetime,
+        timezone: str = "UTC",
+        calendar: BusinessCalendar | None = None,
+        config: FactsConfig | None = None,
+        url: str | None = None,
+        con: Any = None,
+    ) -> None:
+        if now.tzinfo is None:
+            raise InputError("analytics: `now` must be an aware instant")
+        self.con = con if con is not None else connect(url)
+        self.backend = _backend_name(self.con)
+        self.now = now
+        self.timezone = timezone
+        self.calendar = calendar or BusinessCalendar(CalendarSpec(timezone=timezone))
+        self.config = config or FactsConfig()
+        self._prefix = f"fp_{os.getpid()}_{id(self) % 100000}"
+        self._cache: OrderedDict[tuple[str, MetricQuery], MetricResult] = OrderedDict()
+        self.data_version = ""
+        self.load(data)
+
+    # -- loading -------------------------------------------------------------------------
+
+    def _table_name(self, name: str) -> str:
+        return f"{self._prefix}_{name}"
+
+    def load(self, data: AnalyticsData) -> None:
+        """Replace the data (a new version): load tables, the clock and the facts."""
+        if data.version == self.data_version:
+            return
+        tables: dict[str, Table] = {}
+        for name in TABLE_NAMES:
+            tables[name] = self._put(self._table_name(name), data.tables[name])
+        self._tables = tables
+        self.clock = self._clock(data)
+        facts = build_facts(tables, self.config, self.clock)
+        self.facts = Facts(
+            contacts=self._materialise("facts", facts.contacts),
+            deals=self._materialise("deal_facts", facts.deals),
+            rejections=self._materialise("rejection_facts", facts.rejections),
+        )
+        self.data_version = data.version
+
+    def _put(self, name: str, table: pa.Table) -> Table:
+        return self._create(name, table)
+
+    def _materialise(self, name: str, expression: Table) -> Table:
+        return self._create(self._table_name(name), expression)
+
+    def _create(self, name: str, obj: Any) -> Table:
+        # Temporary on PostgreSQL (gone with the session); DuckDB is in memory already and
+        # Spark's tables live in a throw-away warehouse directory.
+        temp = self.backend == "postgres"
+        if self.backend == "duckdb" and isinstance(obj, pa.Table):
+            # Ibis 12 + this sqlglot fail on DuckDB's in-memory create; DuckDB reads Arrow as is.
+            raw = self.con.con
+            raw.register("__fp_arrow", obj)
+            try:
+                raw.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM __fp_arrow')
+            finally:
+                raw.unregister("__fp_arrow")
+            return self.con.table(name)
+        if self.backend == "duckdb":
+            sql = self.con.compile(obj)
+            self.con.con.execute(f'CREATE OR REPLACE TABLE "{name}" AS {sql}')
+            return self.con.table(name)
+        return self.con.create_table(name, obj, overwrite=True, temp=temp)
+
+    def _clock(self, data: AnalyticsData) -> BusinessClock:
+        instants: list[datetime] = [self.now]
+        for name, column in (("stage_changes", "entered_at"), ("touches", "occurred_at")):
+            values = data.tables[name].column(column)
+            if len(values) - values.null_count:
+                import pyarrow.compute as pc
+
+                bounds = pc.min_max(values).as_py()
+                instants += [bounds["min"], bounds["max"]]
+        first, last = min(instants), max(instants)
+        # A day of margin each side, and room for the periods a dashboard asks about.
+        memory = business_clock(self.calendar, first - timedelta(days=2), last + timedelta(days=2))
+        buckets = memory.buckets.to_pyarrow()
+        return replace(memory, buckets=self._put(self._table_name("clock"), buckets))
+
+    def business_reading(self, instant: datetime) -> int:
+        """B(instant): business seconds on the clock, computed in Python from the same table."""
+        t = int(instant.timestamp())
+        size = self.clock.bucket_seconds
+        start = t - t % size
+        start = min(max(start, self.clock.first_second), self.clock.last_second - size)
+        row = self.con.to_pyarrow(
+            self.clock.buckets.filter(self.clock.buckets.bucket_start == start)
+        ).to_pylist()
+        if not row:
+            return 0
+        return int(row[0]["cum_bsec"]) + int(row[0]["is_open"]) * (t - start)
+
+    # -- queries -------------------------------------------------------------------------
+
+    def _scope(self, query: MetricQuery, period: Period) -> Scope:
+        start, end = period.bounds(self.timezone)
+        config = self.config
+        stages = config.stages
+        chosen = {
+            "from_stage": query.from_stage or config.handoff_stage,
+            "to_stage": query.to_stage or config.sql_stage,
+            "stage": query.stage or config.handoff_stage,
+        }
+        for parameter, stage in chosen.items():
+            if stage not in stages:
+                raise InputError(
+                    f"metric {query.metric}: {parameter} {stage!r} is not a stage "
+                    f"(stages: {', '.join(stages)})"
+                )
+        now_s = int(self.now.timestamp())
+        return Scope(
+            start=start,
+            end=end,
+            now=now_s,
+            b_now=self.business_reading(self.now),
+            config=config,
+            within_days=query.within_days,
+            **chosen,
+        )
+
+    def expression(
+        self, metric: Metric, scope: Scope, period: Period, by: tuple[Breakdown, ...]
+    ) -> Table:
+        """The metric's Ibis expression for a period and breakdowns (not executed)."""
+        table: Table = getattr(self.facts, metric.subject.value)
+        dated = table[metric.dated_by(scope)]
+        rows = table.filter(dated.notnull() & (dated >= scope.start) & (dated < scope.end))
+        keys = [b.value for b in by if b is not Breakdown.PERIOD] + list(metric.extra_keys)
+        if Breakdown.PERIOD in by:
+            buckets = ibis.memtable(
+                pa.table(
+                    {
+                        "period": [p.label for p in period.sub_periods()],
+                        "p_start": [p.bounds(self.timezone)[0] for p in period.sub_periods()],
+                        "p_end": [p.bounds(self.timezone)[1] for p in period.sub_periods()],
+                    }
+                )
+            )
+            column = metric.dated_by(scope)
+            rows = rows.join(
+                buckets, [rows[column] >= buckets.p_start, rows[column] < buckets.p_end]
+            )
+            keys = ["period", *keys]
+        measures = metric.measure(rows, scope)
+        if keys:
+            return rows.group_by(keys).aggregate(**measures)
+        return rows.aggregate(**measures)
+
+    def _execute(self, query: MetricQuery, period: Period) -> list[MetricRow]:
+        metric = REGISTRY[query.metric]
+        if isinstance(metric, DerivedMetric):
+            return self._derived(metric, query, period)
+        scope = self._scope(query, period)
+        expression = self.expression(metric, scope, period, query.by)
+        key_names = [c for c in expression.columns if c not in ("value", "sample")]
+        rows = self.con.to_pyarrow(expression).to_pylist()
+        result = []
+        for row in rows:
+            value = row["value"]
+            result.append(
+                MetricRow(
+                    keys={name: "" if row[name] is None else str(row[name]) for name in key_names},
+                    value=None if value is None else round(float(value), DIGITS),
+                    sample=int(row["sample"] or 0),
+                )
+            )
+        if not key_names and not result:
+            result = [MetricRow(keys={}, value=None, sample=0)]
+        return sorted(result, key=lambda r: tuple(r.keys.values()))
+
+    def _derived(
+        self, metric: DerivedMetric, query: MetricQuery, period: Period
+    ) -> list[MetricRow]:
+        parts: dict[str, dict[tuple[str, ...], MetricRow]] = {}
+        for name in metric.inputs:
+            slug, _, parameter = name.partition("@")
+            stage = getattr(query, parameter) if parameter else None
+            defaults = {"from_stage": self.config.handoff_stage, "to_stage": self.config.sql_stage}
+            sub = query.model_copy(
+                update={
+                    "metric": slug,
+                    "stage": stage or defaults.get(parameter),
+                    "compare_previous": False,
+                }
+            )
+            parts[name] = {tuple(r.keys.items()): r for r in self._execute(sub, period)}  # type: ignore[misc]
+        all_keys = sorted({key for rows in parts.values() for key in rows})
+        result = []
+        for key in all_keys:
+            values = {
+                name: (rows[key].value if key in rows else None) for name, rows in parts.items()
+            }
+            if parts[metric.inputs[-1]].get(key) is None and not key:
+                values[metric.inputs[-1]] = None
+            value = metric.combine(values)
+            first = parts[metric.inputs[-1]].get(key)
+            result.append(
+                MetricRow(
+                    keys=dict(key),
+                    value=None if value is None else round(value, DIGITS),
+                    sample=first.sample if first else 0,
+                )
+            )
+        return result or [MetricRow(keys={}, value=None, sample=0)]
+
+    def run(self, query: MetricQuery) -> MetricResult:
+        """Run a query (cached by data version); InputError for an unknown metric or period."""
+        metric = REGISTRY.get(query.metric)
+        if metric is None:
+            raise InputError(
+                f"unknown metric {query.metric!r}; `funnelpact metrics list` shows them"
+            )
+        refused = [b.value for b in query.by if b not in metric.breakdowns]
+        if refused:
+            raise InputError(f"metric {query.metric} cannot be broken down by {', '.join(refused)}")
+        cache_key = (self.data_version, query)
+        cached = self._cache.get(cache_key)
+        if cached is not None:
+            self._cache.move_to_end(cache_key)
+            return cached
+        period = parse_period(query.period)
+        rows = self._execute(query, period)
+        previous_label = None
+        if query.compare_previous:
+            previous = period.previous()
+            previous_label = previous.label
+            earlier = {
+                tuple(sorted(r.keys.items())): r.value
+                for r in self._execute(query, previous)
+                if Breakdown.PERIOD not in query.by
+            }
+            rows = [
+                row.model_copy(update={"previous": earlier.get(tuple(sorted(row.keys.items())))})
+                for row in rows
+            ]
+        result = MetricResult(
+            metric=query.metric,
+            unit=metric.unit,
+            period=period.label,
+            previous_period=previous_label,
+            by=query.by,
+            rows=tuple(rows),
+            data_version=self.data_version,
+        )
+        self._cache[cache_key] = result
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return result
+
+    @property
+    def cached_queries(self) -> int:
+        return len(self._cache)
+
+    def pacing(self, plan: Any, stage: str, period_text: str, **funnel: str) -> PacingResult:
+        """Actual entries into `stage` against the plan's pro-rated target for the period,
+        with the tolerance band, and the forecast at the current pace for the whole period.
+
+        `plan` is a `funnelpact.domain.planning.Plan`; `funnel` picks a stream or source."""
+        period = parse_period(period_text)
+        target = plan.target_between(stage, period.first, period.last, **funnel)
+        start, end = period.bounds(self.timezone)
+        now_s = int(self.now.timestamp())
+        elapsed = min(max(now_s - start, 0), end - start) / (end - start)
+        actual_result = self.run(
+            MetricQuery(metric="stage_entered", period=period_text, stage=stage)
+        )
+        actual = int(actual_result.rows[0].value or 0)
+        to_date = (
+            plan.target_between(
+                stage, period.first, min(period.last, self.now.astimezone(UTC).date()), **funnel
+            )
+            if elapsed < 1
+            else target
+        )
+        status = (
+            "below" if actual < to_date.low else "above" if actual > to_date.high else "on_plan"
+        )
+        forecast = actual / elapsed if elapsed > 0 else 0.0
+        return PacingResult(
+            stage=stage,
+            period=period.label,
+            actual=actual,
+            expected=target.expected,
+            low=target.low,
+            high=target.high,
+            status=status,
+            elapsed_share=round(elapsed, DIGITS),
+            forecast=round(forecast, DIGITS),
+        )
+
+
+# The figures of the full scorecard (cross-engine test, benchmark): per breakdown, these metrics.
+SCORECARD_METRICS: Final = (
+    "contacts_created",
+    "stage_entered",
+    "cohort_conversion",
+    "stage_lag_median_hours",
+    "stage_lag_p90_hours",
+    "stage_lag_median_business_hours",
+    "speed_to_lead_median_business_hours",
+    "speed_to_lead_p90_business_hours",
+    "speed_to_lead_within_sla",
+    "cadence_compliance",
+    "acceptance_rate",
+    "touches_per_sql",
+    "sql_value",
+    "pipeline_created",
+    "won_revenue",
+    "mql_to_customer_rate",
+    "win_rate",
+    "average_deal_size",
+    "sales_cycle_days",
+    "time_in_stage_median_hours",
+)
+
+
+def scorecard(
+    engine: AnalyticsEngine,
+    period: str,
+    breakdowns: tuple[tuple[Breakdown, ...], ...] = (
+        (Breakdown.PERIOD, Breakdown.SOURCE),
+        (Breakdown.PERIOD, Breakdown.REP),
+    ),
+    metrics: tuple[str, ...] = SCORECARD_METRICS,
+) -> dict[str, list[tuple[tuple[str, ...], float | None, int]]]:
+    """Every scorecard figure: `metric/breakdown` -> sorted (keys, value, sample) rows."""
+    figures: dict[str, list[tuple[tuple[str, ...], float | None, int]]] = {}
+    for by in breakdowns:
+        for slug in metrics:
+            result = engine.run(MetricQuery(metric=slug, period=period, by=by))
+            figures[f"{slug}/{'+'.join(by)}"] = sorted(
+                (tuple(row.keys.values()), row.value, row.sample) for row in result.rows
+            )
+    return figures

@@ -1,0 +1,249 @@
+"""The per-contact facts table: built once per data version, then one group-by per breakdown.
+
+ANALYTICS.md measured this design 1.6x faster than a hand-written report query: the expensive
+joins (touches x hand-offs, the stage pivot, the clock) run once, and every metric is a cheap
+filter + group-by over one row per contact. Instants are whole epoch seconds (int64) so that
+every engine computes the same integers; business time comes from the business clock table
+(`funnelpact.analytics.clock`): B(t2) - B(t1), exact to the second.
+
+Columns of `contact_facts` (one row per contact):
+- contact_id, created_at, source, campaign, stream: from the contact;
+- rep, team: the owner at the hand-off (the last assignment at or before it, else the
+  contact's owner) and that rep's team; "" when unknown;
+- `<stage>_at` and `<stage>_b` for every stage of `FactsConfig.stages`: the first entry into
+  the stage (epoch seconds, null if never) and its business-clock reading B(t);
+- handoff_at (= the hand-off stage's first entry), first_touch_at, first_touch_b: the first
+  counting touch at or after the hand-off; touches_after_handoff; touches_before_sql (counting
+  touches from the hand-off up to the SQL entry); cadence_touches (in the cadence window);
+- accepted_at, rejected_at: first acceptance and rejection at or after the hand-off;
+- deals, pipeline, won_amount, first_deal_at, won_at: the contact's deals.
+
+`deal_facts` (one row per deal): deal_id, created_at, closed_at, amount, won (1, 0 or null
+while open), and the contact's source, campaign, stream, rep, team. `rejection_facts`: one row
+per rejection (decided_at, reason) with the same dimensions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+import ibis
+from ibis.expr.types import IntegerValue, Table, Value
+
+from funnelpact.analytics.clock import BusinessClock
+from funnelpact.domain.records import Decision, Direction, TouchType
+
+DEFAULT_STAGES: Final = ("lead", "mql", "sql", "opportunity", "customer")
+DIMENSIONS: Final = ("source", "campaign", "stream", "rep", "team")
+
+
+@dataclass(frozen=True, slots=True)
+class FactsConfig:
+    """What the facts need to know of the agreement (defaults: the demo's funnel, seed 001)."""
+
+    stages: tuple[str, ...] = DEFAULT_STAGES
+    handoff_stage: str = "mql"
+    sql_stage: str = "sql"
+    customer_stage: str = "customer"
+    counting_touch_types: frozenset[str] = field(
+        default_factory=lambda: frozenset(
+            {TouchType.CALL.value, TouchType.EMAIL.value, TouchType.MEETING.value}
+        )
+    )
+    cadence_touches: int = 3
+    cadence_days: int = 14
+    first_touch_sla_seconds: int = 24 * 3600  # business seconds
+
+    def __post_init__(self) -> None:
+        for stage in (self.handoff_stage, self.sql_stage, self.customer_stage):
+            if stage not in self.stages:
+                raise ValueError(f"stage {stage!r} is not one of {', '.join(self.stages)}")
+
+
+def seconds(instant: Value) -> IntegerValue:
+    """Whole epoch seconds (rounded down) as int64: the same integer on every engine."""
+    return instant.truncate("s").epoch_seconds().cast("int64")
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """The three facts tables (Ibis expressions on one backend)."""
+
+    contacts: Table
+    deals: Table
+    rejections: Table
+
+
+def _stage_pivot(stage_changes: Table, stages: tuple[str, ...]) -> Table:
+    timed = stage_changes.select(
+        p_contact=stage_changes.contact_id,
+        stage=stage_changes.stage,
+        at=seconds(stage_changes.entered_at),
+    )
+    timed = timed.filter(timed.stage.isin(list(stages)))
+    return timed.group_by("p_contact").aggregate(
+        **{f"{stage}_at": timed.at.min(where=timed.stage == stage) for stage in stages}
+    )
+
+
+def _handoff_owner(owner_changes: Table, base: Table) -> Table:
+    """o_contact, o_owner: the last assignment at or before the hand-off."""
+    assigned = owner_changes.select(
+        a_contact=owner_changes.contact_id,
+        a_owner=owner_changes.owner_id,
+        a_at=seconds(owner_changes.assigned_at),
+    )
+    handoffs = base.filter(base.handoff_at.notnull()).select(
+        h_contact=base.contact_id, h_at=base.handoff_at
+    )
+    before = handoffs.join(
+        assigned, [handoffs.h_contact == assigned.a_contact, assigned.a_at <= handoffs.h_at]
+    )
+    latest_first = ibis.window(
+        group_by=before.h_contact, order_by=[ibis.desc(before.a_at), ibis.desc(before.a_owner)]
+    )
+    ranked = before.mutate(rn=ibis.row_number().over(latest_first))
+    return ranked.filter(ranked.rn == 0).select(o_contact=ranked.h_contact, o_owner=ranked.a_owner)
+
+
+def _touch_facts(touches: Table, base: Table, config: FactsConfig) -> Table:
+    counting = touches.filter(
+        touches.touch_type.isin(sorted(config.counting_touch_types))
+        & ~touches.automated
+        & (touches.direction == Direction.OUTBOUND.value)
+        & touches.rep_id.notnull()
+    )
+    timed = counting.select(t_contact=counting.contact_id, t_at=seconds(counting.occurred_at))
+    handoffs = base.filter(base.handoff_at.notnull()).select(
+        k_contact=base.contact_id, k_at=base.handoff_at, k_sql=base[f"{config.sql_stage}_at"]
+    )
+    joined = handoffs.join(
+        timed, [handoffs.k_contact == timed.t_contact, timed.t_at >= handoffs.k_at]
+    )
+    window_end = joined.k_at + config.cadence_days * 86400
+    return joined.group_by(f_contact=joined.k_contact).aggregate(
+        first_touch_at=joined.t_at.min(),
+        touches_after_handoff=joined.t_at.count(),
+        touches_before_sql=joined.t_at.count(
+            where=joined.k_sql.notnull() & (joined.t_at <= joined.k_sql)
+        ),
+        cadence_touches=joined.t_at.count(where=joined.t_at < window_end),
+    )
+
+
+def _decision_facts(decisions: Table, base: Table) -> Table:
+    timed = decisions.select(
+        d_contact=decisions.contact_id, kind=decisions.decision, d_at=seconds(decisions.decided_at)
+    )
+    handoffs = base.filter(base.handoff_at.notnull()).select(
+        g_contact=base.contact_id, g_at=base.handoff_at
+    )
+    joined = handoffs.join(
+        timed, [handoffs.g_contact == timed.d_contact, timed.d_at >= handoffs.g_at]
+    )
+    return joined.group_by(e_contact=joined.g_contact).aggregate(
+        accepted_at=joined.d_at.min(where=joined.kind == Decision.ACCEPTED.value),
+        rejected_at=joined.d_at.min(where=joined.kind == Decision.REJECTED.value),
+    )
+
+
+def _deal_rows(deals: Table) -> Table:
+    return deals.select(
+        deal_id=deals.deal_id,
+        x_contact=deals.contact_id,
+        deal_owner=deals.owner_id,
+        created_at=seconds(deals.created_at),
+        closed_at=seconds(deals.closed_at),
+        amount=deals.amount.cast("float64"),
+        won=ibis.cases((deals.won, 1), (~deals.won, 0), else_=ibis.null("int64")).cast("int64"),
+    )
+
+
+def build_facts(tables: Mapping[str, Table], config: FactsConfig, clock: BusinessClock) -> Facts:
+    """The facts tables as Ibis expressions over `tables` (canonical names, one backend)."""
+    contacts = tables["contacts"]
+    base = contacts.select(
+        contact_id=contacts.contact_id,
+        created_at=seconds(contacts.created_at),
+        source=contacts.source.fill_null(""),
+        campaign=contacts.campaign.fill_null(""),
+        stream=contacts.stream.fill_null(""),
+        contact_owner=contacts.owner_id,
+    )
+    pivot = _stage_pivot(tables["stage_changes"], config.stages)
+    base = base.left_join(pivot, base.contact_id == pivot.p_contact).drop("p_contact")
+    base = base.mutate(handoff_at=base[f"{config.handoff_stage}_at"])
+
+    owners = _handoff_owner(tables["owner_changes"], base)
+    base = base.left_join(owners, base.contact_id == owners.o_contact)
+    base = base.mutate(rep=ibis.coalesce(base.o_owner, base.contact_owner, ibis.literal("")))
+    base = base.drop("o_contact", "o_owner", "contact_owner")
+    reps = tables["reps"].select(r_rep=tables["reps"].rep_id, r_team=tables["reps"].team)
+    base = base.left_join(reps, base.rep == reps.r_rep)
+    base = base.mutate(team=base.r_team.fill_null("")).drop("r_rep", "r_team")
+
+    touch_facts = _touch_facts(tables["touches"], base, config)
+    base = base.left_join(touch_facts, base.contact_id == touch_facts.f_contact).drop("f_contact")
+    base = base.mutate(
+        touches_after_handoff=base.touches_after_handoff.fill_null(0),
+        touches_before_sql=base.touches_before_sql.fill_null(0),
+        cadence_touches=base.cadence_touches.fill_null(0),
+    )
+    decision_facts = _decision_facts(tables["decisions"], base)
+    base = base.left_join(decision_facts, base.contact_id == decision_facts.e_contact).drop(
+        "e_contact"
+    )
+
+    deal_rows = _deal_rows(tables["deals"])
+    per_contact = deal_rows.group_by(y_contact=deal_rows.x_contact).aggregate(
+        deals=deal_rows.deal_id.count(),
+        pipeline=deal_rows.amount.sum(),
+        won_amount=deal_rows.amount.sum(where=deal_rows.won == 1),
+        first_deal_at=deal_rows.created_at.min(),
+        won_at=deal_rows.closed_at.min(where=deal_rows.won == 1),
+    )
+    base = base.left_join(per_contact, base.contact_id == per_contact.y_contact).drop("y_contact")
+    base = base.mutate(
+        deals=base.deals.fill_null(0),
+        pipeline=base.pipeline.fill_null(0.0),
+        won_amount=base.won_amount.fill_null(0.0),
+    )
+
+    for stage in config.stages:
+        base = clock.business_at(base, f"{stage}_at", f"{stage}_b")
+    base = clock.business_at(base, "first_touch_at", "first_touch_b")
+    base = base.mutate(handoff_b=base[f"{config.handoff_stage}_b"])
+
+    dims = base.select(
+        z_contact=base.contact_id,
+        source=base.source,
+        campaign=base.campaign,
+        stream=base.stream,
+        rep=base.rep,
+        team=base.team,
+    )
+    deal_joined = deal_rows.left_join(dims, deal_rows.x_contact == dims.z_contact)
+    deal_facts = deal_joined.select(
+        "deal_id",
+        "created_at",
+        "closed_at",
+        "amount",
+        "won",
+        source=deal_joined.source.fill_null(""),
+        campaign=deal_joined.campaign.fill_null(""),
+        stream=deal_joined.stream.fill_null(""),
+        rep=ibis.coalesce(deal_joined.rep, deal_joined.deal_owner, ibis.literal("")),
+        team=deal_joined.team.fill_null(""),
+    )
+
+    decisions = tables["decisions"]
+    rejected = decisions.filter(decisions.decision == Decision.REJECTED.value).select(
+        j_contact=decisions.contact_id,
+        decided_at=seconds(decisions.decided_at),
+        reason=decisions.reason.fill_null(""),
+    )
+    rejection_joined = rejected.join(dims, rejected.j_contact == dims.z_contact)
+    rejection_facts = rejection_joined.select("decided_at", "reason", *DIMENSIONS)
+    return Facts(contacts=base, deals=deal_facts, rejections=rejection_facts)
