@@ -8,4 +8,5 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("funnelpact.server.api.urls")),
+    path("", include("funnelpact.server.webhooks.urls")),
 ]

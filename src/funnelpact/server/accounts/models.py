@@ -7,7 +7,7 @@ from enum import StrEnum
 from django.db import models
 
 TOKEN_NAME_LENGTH = 100
-SOURCE_LENGTH = 64
+SOURCE_LENGTH = 40  # in:<source>:<event id> fits the ledger's 255 characters
 
 
 class Scope(StrEnum):

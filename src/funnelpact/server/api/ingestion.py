@@ -158,11 +158,12 @@ def ingest(
     events: Sequence[LiveEvent],
     *,
     received_at: datetime,
-    then: Callable[[Store], None] | None = None,
+    then: Callable[[Store, frozenset[str]], None] | None = None,
 ) -> IngestResult:
     """Store the records of the events not seen before, in one transaction.
 
-    ``then`` runs inside the same transaction after the records are stored (HubSpot merges).
+    ``then(store, new_keys)`` runs inside the same transaction after the records are stored,
+    with the ids of the events not seen before (HubSpot merges).
     Raises ``BatchRejectedError`` naming each item the store refuses; nothing is stored then.
     """
     with transaction.atomic():
@@ -203,5 +204,5 @@ def ingest(
             ) from None
         record_event_ids(store, ledger, received_at)
         if then is not None:
-            then(store)
+            then(store, frozenset(event.key for _, event in fresh))
         return IngestResult(tuple(outcomes), report)

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("source", models.CharField(max_length=64, unique=True)),
+                ("source", models.CharField(max_length=40, unique=True)),
                 ("secret", models.CharField(max_length=200)),
                 ("created_at", models.DateTimeField()),
             ],

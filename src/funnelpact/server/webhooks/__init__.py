@@ -1,0 +1,1 @@
+"""Signed webhooks: HubSpot's (X-HubSpot-Signature-v3) and a generic one for any sender."""
