@@ -79,7 +79,7 @@ def _drop_postgres(url: str, name: str) -> None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contacts", type=int, default=100_000)
-    parser.add_argument("--batch-size", type=int, default=20_000)
+    parser.add_argument("--batch-size", type=int, default=50_000)
     parser.add_argument("--postgres", default=os.environ.get("FUNNELPACT_TEST_DATABASE_URL", ""))
     args = parser.parse_args(argv)
 

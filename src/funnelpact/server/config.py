@@ -30,7 +30,7 @@ SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
     f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
-    "PRAGMA cache_size=-65536",  # 64 MiB of page cache: bulk imports touch many index pages
+    "PRAGMA cache_size=-262144",  # up to 256 MiB of page cache: imports touch many indexes
     "PRAGMA temp_store=MEMORY",
 )
 

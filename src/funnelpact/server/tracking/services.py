@@ -22,7 +22,9 @@ Semantics (docs/store.md has the long form):
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -54,7 +56,7 @@ from funnelpact.errors import InputError
 from funnelpact.server.tracking import models
 from funnelpact.server.tracking.repository import MONEY_QUANTUM, Row, Store, money
 
-DEFAULT_BATCH_SIZE = 20_000
+DEFAULT_BATCH_SIZE = 50_000
 MAX_PROBLEMS_SHOWN = 20
 
 
@@ -1162,6 +1164,19 @@ def _fact_instant(record: Record) -> datetime | None:
     return None
 
 
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: records hold no cycles, and with millions of live
+    objects its full passes cost a quarter of an import's time (measured)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
     iterator = iter(records)
     while chunk := list(islice(iterator, size)):
@@ -1202,7 +1217,7 @@ def store_records(
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    with transaction.atomic():
+    with _no_cyclic_gc(), transaction.atomic():
         store = Store()
         store.lock()
         store.check_references_at_once(True)
