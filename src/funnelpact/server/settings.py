@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "funnelpact.server.tracking",
     "funnelpact.server.accounts",
     "funnelpact.server.api",
+    "funnelpact.server.watch",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,168 @@
+"""Reads the watch needs from the store: timelines of many contacts in a few queries.
+
+The evaluator wants domain values (`funnelpact.domain.compliance.Timeline`); the store keeps
+rows. A contact's records carry one synthetic ref (``web:<contact id>``) so the evaluator's
+"same contact" check holds whatever identities the person has; owners keep their real refs
+(the evaluator breaks ties between simultaneous owner changes on them).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from funnelpact.domain.compliance import Timeline
+from funnelpact.domain.records import (
+    Decision,
+    Direction,
+    HandoffDecision,
+    OwnerChange,
+    Ref,
+    StageChange,
+    System,
+    Touch,
+    TouchType,
+)
+from funnelpact.server.tracking import models as store
+
+# SQLite allows 999 parameters per statement in old builds: stay well below.
+IN_BATCH = 500
+
+
+def contact_ref(contact_id: int) -> Ref:
+    return Ref(System.WEB, str(contact_id))
+
+
+def contact_id_of(ref: Ref) -> int:
+    return int(ref.external_id)
+
+
+def batched(values: Sequence[int], size: int = IN_BATCH) -> Iterator[Sequence[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+@dataclass(frozen=True, slots=True)
+class Timelines:
+    """Timelines by contact id, the reps they name (ref -> rep id) and each contact's activity."""
+
+    by_contact: dict[int, Timeline]
+    rep_ids: dict[Ref, int]
+    # Contact activity (visits, forms, downloads): (instant, touch id, type) per contact.
+    activity: dict[int, list[tuple[datetime, int, str]]]
+
+
+ACTIVITY_TYPES = (
+    TouchType.PAGE_VIEW.value,
+    TouchType.FORM_SUBMISSION.value,
+    TouchType.CONTENT_DOWNLOAD.value,
+)
+
+
+def load_timelines(contact_ids: Iterable[int]) -> Timelines:
+    """Every given contact's timeline (contacts that do not exist are left out)."""
+    ids = sorted(set(contact_ids))
+    rep_refs: dict[int, Ref] = {}
+    owners: dict[int, int | None] = {}
+    stages: dict[int, list[StageChange]] = defaultdict(list)
+    owner_changes: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
+    touches: dict[int, list[tuple[int, str, datetime, str, int | None, bool]]] = defaultdict(list)
+    decisions: dict[int, list[HandoffDecision]] = defaultdict(list)
+    activity: dict[int, list[tuple[datetime, int, str]]] = defaultdict(list)
+    for chunk in batched(ids):
+        for cid, owner_id in store.Contact.objects.filter(pk__in=chunk).values_list(
+            "pk", "owner_id"
+        ):
+            owners[cid] = owner_id
+        for cid, stage, entered_at in store.StageChange.objects.filter(
+            contact_id__in=chunk
+        ).values_list("contact_id", "stage", "entered_at"):
+            stages[cid].append(StageChange(contact_ref(cid), stage, entered_at))
+        for cid, rep_id, assigned_at in store.OwnerChange.objects.filter(
+            contact_id__in=chunk
+        ).values_list("contact_id", "owner_id", "assigned_at"):
+            owner_changes[cid].append((rep_id, assigned_at))
+        for row in store.Touch.objects.filter(contact_id__in=chunk).values_list(
+            "contact_id", "pk", "type", "occurred_at", "direction", "rep_id", "automated"
+        ):
+            cid, touch_id, kind, occurred_at, direction, rep_id, automated = row
+            touches[cid].append((touch_id, kind, occurred_at, direction, rep_id, automated))
+            if kind in ACTIVITY_TYPES:
+                activity[cid].append((occurred_at, touch_id, kind))
+        for cid, decision, decided_at, reason in store.HandoffDecision.objects.filter(
+            contact_id__in=chunk
+        ).values_list("contact_id", "decision", "decided_at", "reason"):
+            decisions[cid].append(
+                HandoffDecision(contact_ref(cid), Decision(decision), decided_at, reason=reason)
+            )
+    wanted_reps = {rep for rep in owners.values() if rep is not None}
+    wanted_reps.update(rep for rows in owner_changes.values() for rep, _ in rows)
+    wanted_reps.update(row[4] for rows in touches.values() for row in rows if row[4] is not None)
+    for chunk in batched(sorted(wanted_reps)):
+        for rep_id, system, external_id in store.Rep.objects.filter(pk__in=chunk).values_list(
+            "pk", "system", "external_id"
+        ):
+            rep_refs[rep_id] = Ref(System(system), external_id)
+    by_contact: dict[int, Timeline] = {}
+    for cid, owner_id in owners.items():
+        ref = contact_ref(cid)
+        by_contact[cid] = Timeline(
+            contact=ref,
+            owner=rep_refs.get(owner_id) if owner_id is not None else None,
+            stage_changes=tuple(stages.get(cid, ())),
+            owner_changes=tuple(
+                OwnerChange(ref, rep_refs[rep_id], at) for rep_id, at in owner_changes.get(cid, ())
+            ),
+            touches=tuple(
+                Touch(
+                    ref=Ref(System.WEB, f"touch-{touch_id}"),
+                    contact=ref,
+                    type=TouchType(kind),
+                    occurred_at=at,
+                    direction=Direction(direction),
+                    rep=rep_refs.get(rep_id) if rep_id is not None else None,
+                    automated=automated,
+                )
+                for touch_id, kind, at, direction, rep_id, automated in touches.get(cid, ())
+            ),
+            decisions=tuple(decisions.get(cid, ())),
+        )
+    return Timelines(
+        by_contact=by_contact,
+        rep_ids={ref: rep_id for rep_id, ref in rep_refs.items()},
+        activity=dict(activity),
+    )
+
+
+def find_contact(key: str) -> int | None:
+    """A contact id from what a user types: ``hubspot:123`` (any system's id) or the store id."""
+    text = key.strip()
+    if text.isdigit():
+        found = store.Contact.objects.filter(pk=int(text)).values_list("pk", flat=True).first()
+        return int(found) if found is not None else None
+    try:
+        ref = Ref.parse(text)
+    except ValueError:
+        return None
+    found = (
+        store.ContactIdentity.objects.filter(system=ref.system.value, external_id=ref.external_id)
+        .values_list("contact_id", flat=True)
+        .first()
+    )
+    return int(found) if found is not None else None
+
+
+def identity_of(contact_id: int) -> Ref:
+    """The ref the contact's records go to the store under (its own fields' source first)."""
+    contact = store.Contact.objects.only("fields_from").get(pk=contact_id)
+    if contact.fields_from:
+        try:
+            return Ref.parse(contact.fields_from)
+        except ValueError:
+            pass
+    identity = store.ContactIdentity.objects.filter(contact_id=contact_id).order_by("pk").first()
+    if identity is None:
+        return contact_ref(contact_id)
+    return Ref(System(identity.system), identity.external_id)

@@ -1,0 +1,919 @@
+"""The watch's services: the agreement in force, live obligations, alerts into the outbox, decisions.
+
+- ``use_agreement(path, now)``: the agreement the watch runs on (stored text and hash); every
+  contact that ever entered the hand-off stage is queued for re-evaluation under it.
+- ``refresh_obligations(contact_ids, now)``: re-evaluate those contacts (the reference
+  evaluator, `funnelpact.domain.compliance.evaluate`), store their obligations and, in the same
+  transaction, the alerts their status changes cause. Called by the store's ``on_stored`` hook
+  inside every store_records() transaction, and by the scheduler for leads whose
+  ``next_check_at`` passed.
+- ``decide(lead, decision, reason, now)``: the closed loop (accept or reject an MQL).
+- Reads: ``status``, ``breaches``, ``rejections``, ``team_figures``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from funnelpact.agreements import check_agreement_file, errors_of
+from funnelpact.domain.agreement import check_agreement_text
+from funnelpact.domain.agreement.model import Agreement, PartyTeam, Recipient, RejectionRoute
+from funnelpact.domain.calendar import BusinessCalendar
+from funnelpact.domain.compliance import (
+    ComplianceRules,
+    LeadCompliance,
+    Status,
+    evaluate,
+    next_change_at,
+    rules_from_agreement,
+)
+from funnelpact.domain.compliance import Obligation as Evaluated
+from funnelpact.domain.errors import DomainError
+from funnelpact.domain.records import Contact, Decision, HandoffDecision, Record, StageChange
+from funnelpact.errors import FunnelpactError, InputError, NotFoundError
+from funnelpact.server.tracking import models as store
+from funnelpact.server.watch import models
+from funnelpact.server.watch.repository import (
+    Timelines,
+    batched,
+    find_contact,
+    identity_of,
+    load_timelines,
+)
+
+# Alerts about what happened longer ago than this are not sent: importing a year of history
+# must not page every rep for last year's breaches (the figures still count them).
+ALERT_LOOKBACK = timedelta(days=3)
+# A contact batch larger than this (an import) is queued for the scheduler instead of being
+# evaluated inside the import's transaction.
+LIVE_REFRESH_LIMIT = 2_000
+DISQUALIFIED_STAGE = "disqualified"
+DECISION_SOURCE = "funnelpact:decide"
+
+
+class NoAgreementError(FunnelpactError):
+    """The watch has no agreement yet."""
+
+    status_code = 409
+
+
+# -- the agreement in force ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WatchContext:
+    """The agreement in force and what the evaluator needs from it, built once per version."""
+
+    version_id: int
+    content_hash: str
+    agreement: Agreement
+    rules: ComplianceRules
+    calendar: BusinessCalendar
+
+
+_contexts: dict[str, WatchContext] = {}
+
+
+def _context_of(version: models.AgreementVersion) -> WatchContext:
+    cached = _contexts.get(version.content_hash)
+    if cached is not None and cached.version_id == version.pk:
+        return cached
+    loaded = check_agreement_text(version.text, version.source_path or "agreement", date.today())
+    if loaded.agreement is None:
+        raise DomainError(errors_of(loaded.issues))
+    agreement = loaded.agreement
+    context = WatchContext(
+        version_id=version.pk,
+        content_hash=version.content_hash,
+        agreement=agreement,
+        rules=rules_from_agreement(agreement),
+        calendar=BusinessCalendar(agreement.calendar),
+    )
+    _contexts[version.content_hash] = context
+    return context
+
+
+def active_context() -> WatchContext | None:
+    """The agreement the watch runs on, or None before `funnelpact watch use`."""
+    version = (
+        models.AgreementVersion.objects.filter(active=True).order_by("-activated_at", "-pk").first()
+    )
+    return None if version is None else _context_of(version)
+
+
+def require_context() -> WatchContext:
+    context = active_context()
+    if context is None:
+        raise NoAgreementError(
+            "the watch has no agreement: run `funnelpact watch use AGREEMENT.yaml` first"
+        )
+    return context
+
+
+@dataclass(frozen=True, slots=True)
+class UseReport:
+    version: models.AgreementVersion
+    changed: bool
+    queued: int
+
+
+def use_agreement(path: Path, now: datetime) -> UseReport:
+    """Run the watch on the agreement file at ``path`` (errors: a DomainError naming lines)."""
+    loaded = check_agreement_file(path, now.date())
+    errors = errors_of(loaded.issues)
+    if errors or loaded.agreement is None:
+        raise DomainError(errors)
+    text = path.read_text(encoding="utf-8")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    agreement = loaded.agreement
+    with transaction.atomic():
+        current = models.AgreementVersion.objects.filter(active=True).order_by("-activated_at")
+        if current.exists() and current.first().content_hash == digest:  # type: ignore[union-attr]
+            return UseReport(current.first(), changed=False, queued=0)  # type: ignore[arg-type]
+        models.AgreementVersion.objects.filter(active=True).update(active=False)
+        version, _ = models.AgreementVersion.objects.update_or_create(
+            content_hash=digest,
+            defaults={
+                "text": text,
+                "name": agreement.metadata.name,
+                "version": agreement.metadata.version,
+                "source_path": str(path),
+                "active": True,
+                "activated_at": now,
+            },
+        )
+        queued = queue_handoff_contacts(agreement.handoff.stage, now)
+    return UseReport(version, changed=True, queued=queued)
+
+
+def queue_handoff_contacts(handoff_stage: str, now: datetime) -> int:
+    """Queue every contact that ever entered the hand-off stage for the next scheduler tick."""
+    ids = list(
+        store.StageChange.objects.filter(stage=handoff_stage)
+        .values_list("contact_id", flat=True)
+        .distinct()
+    )
+    queue_contacts(ids, now)
+    return len(ids)
+
+
+def queue_contacts(contact_ids: Sequence[int], now: datetime) -> None:
+    for chunk in batched(list(contact_ids)):
+        models.WatchedLead.objects.bulk_create(
+            [models.WatchedLead(contact_id=cid, next_check_at=now) for cid in chunk],
+            update_conflicts=True,
+            unique_fields=["contact"],
+            update_fields=["next_check_at"],
+        )
+
+
+# -- live obligations ---------------------------------------------------------------------------
+
+
+def on_records_stored(contact_ids: frozenset[int]) -> None:
+    """The store's hook: runs inside store_records' transaction."""
+    if not contact_ids:
+        return
+    now = datetime.now(UTC)
+    if len(contact_ids) > LIVE_REFRESH_LIMIT:
+        if active_context() is not None:
+            queue_contacts(sorted(contact_ids), now)
+        return
+    refresh_obligations(contact_ids, now)
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshReport:
+    contacts: int = 0
+    obligations: int = 0
+    changed: int = 0
+    alerts: int = 0
+
+
+def refresh_obligations(contact_ids: Iterable[int], now: datetime) -> RefreshReport:
+    """Re-evaluate the contacts' obligations at ``now``; store them and the alerts they cause.
+
+    Runs in the caller's transaction (one of its own when there is none), so the statuses and
+    their alerts are written together or not at all. Without an agreement it does nothing.
+    """
+    context = active_context()
+    ids = sorted(set(contact_ids))
+    if context is None or not ids:
+        return RefreshReport()
+    with transaction.atomic():
+        timelines = load_timelines(ids)
+        return _refresh(context, timelines, ids, now)
+
+
+@dataclass(slots=True)
+class _Transition:
+    row: models.Obligation
+    kind: models.AlertKind
+    at: datetime
+
+
+def _business_seconds(item: Evaluated) -> int | None:
+    if item.status is Status.MET and item.met_after is not None:
+        return int(item.met_after.total_seconds())
+    if item.status is Status.BREACHED and item.breached_by is not None:
+        return int(item.breached_by.total_seconds())
+    return None
+
+
+def _reason(item: Evaluated) -> str:
+    return item.why_not_applicable if item.status is Status.NOT_APPLICABLE else ""
+
+
+def _escalation_at(context: WatchContext, row: models.Obligation) -> datetime | None:
+    if row.status != Status.BREACHED or row.resolved_at is not None or row.breached_at is None:
+        return None
+    hours = context.agreement.alerts.escalation.after_business_hours
+    return context.calendar.add(row.breached_at, timedelta(hours=hours))
+
+
+def _refresh(
+    context: WatchContext, timelines: Timelines, ids: list[int], now: datetime
+) -> RefreshReport:
+    existing: dict[tuple[int, int, str], models.Obligation] = {}
+    for chunk in batched(ids):
+        for row in models.Obligation.objects.filter(contact_id__in=chunk):
+            existing[(row.contact_id, row.cycle, row.name)] = row
+    watched = {
+        lead.contact_id: lead
+        for chunk in batched(ids)
+        for lead in models.WatchedLead.objects.filter(contact_id__in=chunk)
+    }
+    inserts: list[models.Obligation] = []
+    updates: list[models.Obligation] = []
+    transitions: list[_Transition] = []
+    leads: list[models.WatchedLead] = []
+    seen: set[tuple[int, int, str]] = set()
+    total = 0
+    reengaged: list[tuple[int, int, str, datetime, int | None]] = []
+    for cid in ids:
+        timeline = timelines.by_contact.get(cid)
+        if timeline is None:
+            continue
+        result = evaluate(timeline, context.rules, context.calendar, now)
+        lead_open = False
+        for item in result.obligations:
+            total += 1
+            key = (cid, item.cycle, item.name)
+            seen.add(key)
+            values = _row_values(item, timelines, now)
+            row = existing.get(key)
+            if row is None:
+                row = models.Obligation(contact_id=cid, cycle=item.cycle, name=item.name, **values)
+                inserts.append(row)
+                before = ""
+            else:
+                before = row.status
+                if any(getattr(row, name) != value for name, value in values.items()):
+                    for name, value in values.items():
+                        setattr(row, name, value)
+                    updates.append(row)
+            lead_open = lead_open or item.status.open
+            transitions.extend(_transitions_of(row, before, item))
+        lead = watched.get(cid) or models.WatchedLead(contact_id=cid)
+        check_at = next_change_at(result)
+        for row in (existing.get((cid, o.cycle, o.name)) for o in result.obligations):
+            escalate = None if row is None else _escalation_at(context, row)
+            if escalate is not None and escalate > now:
+                check_at = escalate if check_at is None else min(check_at, escalate)
+        lead.next_check_at = check_at
+        lead.evaluated_at = now
+        activity = timelines.activity.get(cid, [])
+        newest = max((at for at, _, _ in activity if at <= now), default=None)
+        if lead_open and lead.activity_seen_at is not None:
+            for at, touch_id, kind in activity:
+                if lead.activity_seen_at < at <= now:
+                    reengaged.append((cid, touch_id, kind, at, _current_owner(timeline, timelines)))
+        if newest is not None and (lead.activity_seen_at is None or newest > lead.activity_seen_at):
+            lead.activity_seen_at = newest
+        elif lead.activity_seen_at is None:
+            # Watched from now on: only activity after this instant re-engages the lead.
+            lead.activity_seen_at = now
+        leads.append(lead)
+    stale = [row.pk for key, row in existing.items() if key not in seen]
+    if stale:
+        models.Obligation.objects.filter(pk__in=stale).delete()
+    models.Obligation.objects.bulk_create(inserts, batch_size=IN_BULK)
+    if updates:
+        models.Obligation.objects.bulk_update(updates, UPDATED_FIELDS, batch_size=IN_BULK)
+    models.WatchedLead.objects.bulk_create(
+        leads,
+        batch_size=IN_BULK,
+        update_conflicts=True,
+        unique_fields=["contact"],
+        update_fields=["next_check_at", "evaluated_at", "activity_seen_at"],
+    )
+    # Escalations: breaches still open after the agreed business hours.
+    for row in [*inserts, *updates, *existing.values()]:
+        escalate = _escalation_at(context, row)
+        if escalate is not None and escalate <= now:
+            transitions.append(_Transition(row, models.AlertKind.ESCALATION, escalate))
+    alerts = queue_obligation_alerts(context, transitions, now)
+    alerts += queue_reengagement_alerts(context, reengaged, now)
+    return RefreshReport(
+        contacts=len(leads), obligations=total, changed=len(inserts) + len(updates), alerts=alerts
+    )
+
+
+IN_BULK = 500
+UPDATED_FIELDS = [
+    "kind",
+    "status",
+    "handoff_at",
+    "due_at",
+    "at_risk_at",
+    "met_at",
+    "breached_at",
+    "resolved_at",
+    "not_applicable_at",
+    "business_seconds",
+    "owner",
+    "reason",
+    "evaluated_at",
+]
+
+
+def _row_values(item: Evaluated, timelines: Timelines, now: datetime) -> dict[str, Any]:
+    owner_id = timelines.rep_ids.get(item.owner) if item.owner is not None else None
+    return {
+        "kind": item.kind.value,
+        "status": item.status.value,
+        "handoff_at": item.handoff_at,
+        "due_at": item.due_at,
+        "at_risk_at": item.at_risk_from,
+        "met_at": item.met_at,
+        "breached_at": item.breached_at,
+        "resolved_at": item.resolved_at,
+        "not_applicable_at": item.not_applicable_at,
+        "business_seconds": _business_seconds(item),
+        "owner_id": owner_id,
+        "reason": _reason(item),
+        "evaluated_at": now,
+    }
+
+
+def _transitions_of(row: models.Obligation, before: str, item: Evaluated) -> list[_Transition]:
+    # One alert per (obligation, status): the outbox key makes a repeat a no-op anyway.
+    if item.status is Status.AT_RISK and before != Status.AT_RISK:
+        return [_Transition(row, models.AlertKind.AT_RISK, item.at_risk_from)]
+    if item.status is Status.BREACHED and before != Status.BREACHED:
+        return [_Transition(row, models.AlertKind.BREACH, item.due_at)]
+    return []
+
+
+def _current_owner(timeline: Any, timelines: Timelines) -> int | None:
+    owner = timeline.owner
+    return timelines.rep_ids.get(owner) if owner is not None else None
+
+
+# -- alerts into the outbox ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    name: str
+    email: str
+
+
+def _rep_person(rep_id: int | None) -> Person | None:
+    if rep_id is None:
+        return None
+    rep = store.Rep.objects.filter(pk=rep_id).values_list("name", "email").first()
+    if rep is None:
+        return None
+    return Person(rep[0] or f"rep {rep_id}", rep[1])
+
+
+def _manager_of(rep_id: int | None) -> Person | None:
+    if rep_id is None:
+        return None
+    manager_id = store.Rep.objects.filter(pk=rep_id).values_list("manager_id", flat=True).first()
+    return _rep_person(manager_id)
+
+
+def _party_person(agreement: Agreement, team: PartyTeam) -> Person | None:
+    for party in agreement.metadata.parties:
+        if party.team is team:
+            return Person(party.owner, party.email or "")
+    return None
+
+
+def resolve_recipients(
+    agreement: Agreement, tokens: Sequence[str], owner_id: int | None
+) -> list[Person]:
+    """The people an alert's recipient list names (roles or e-mail addresses), once each."""
+    people: list[Person] = []
+    for token in tokens:
+        person: Person | None
+        match token:
+            case Recipient.LEAD_OWNER:
+                person = _rep_person(owner_id)
+            case Recipient.LEAD_OWNER_MANAGER:
+                person = _manager_of(owner_id)
+            case Recipient.SALES_OWNER:
+                person = _party_person(agreement, PartyTeam.SALES)
+            case Recipient.MARKETING_OWNER:
+                person = _party_person(agreement, PartyTeam.MARKETING)
+            case _:
+                person = Person(token, token) if "@" in token else None
+        if person is not None and person not in people:
+            people.append(person)
+    return people
+
+
+def queue_alert(
+    *,
+    key: str,
+    kind: models.AlertKind,
+    people: Sequence[Person],
+    title: str,
+    body: str,
+    now: datetime,
+    obligation: models.Obligation | None = None,
+    contact_id: int | None = None,
+) -> int:
+    """Outbox rows for one alert: per e-mail recipient on e-mail channels, once on the others.
+
+    ``key`` names the alert; a row whose key exists already is not written again, so the
+    scheduler may see the same status on every tick and the alert still goes out once.
+    """
+    rows: list[models.AlertOutbox] = []
+    names = ", ".join(person.name for person in people)
+    for channel in models.AlertChannel.objects.filter(enabled=True).order_by("pk"):
+        if channel.kind == models.ChannelKind.EMAIL:
+            targets = [(p.email, p.name) for p in people if p.email]
+        else:
+            targets = [(names, names)] if people else []
+        for address, _name in targets:
+            rows.append(
+                models.AlertOutbox(
+                    key=f"{key}|{channel.name}|{address}"[:400],
+                    kind=kind.value,
+                    obligation=obligation,
+                    contact_id=contact_id,
+                    channel=channel,
+                    recipient=address,
+                    title=title,
+                    body=body if channel.kind == models.ChannelKind.EMAIL else f"{names}: {body}",
+                    created_at=now,
+                    next_attempt_at=now,
+                )
+            )
+    if not rows:
+        return 0
+    keys = [row.key for row in rows]
+    known = set(models.AlertOutbox.objects.filter(key__in=keys).values_list("key", flat=True))
+    fresh = [row for row in rows if row.key not in known]
+    models.AlertOutbox.objects.bulk_create(fresh, ignore_conflicts=True)
+    return len(fresh)
+
+
+_TITLES = {
+    models.AlertKind.AT_RISK: "At risk",
+    models.AlertKind.BREACH: "SLA breached",
+    models.AlertKind.ESCALATION: "SLA breach escalated",
+}
+
+
+def _lead_label(contact_id: int) -> str:
+    row = (
+        store.Contact.objects.filter(pk=contact_id)
+        .values_list("first_name", "last_name", "email", "company")
+        .first()
+    )
+    if row is None:
+        return f"contact {contact_id}"
+    name = f"{row[0]} {row[1]}".strip() or row[2] or f"contact {contact_id}"
+    return f"{name} ({row[3]})" if row[3] else name
+
+
+def queue_obligation_alerts(
+    context: WatchContext, transitions: Sequence[_Transition], now: datetime
+) -> int:
+    alerts = context.agreement.alerts
+    zone = context.calendar.zone
+    queued = 0
+    for transition in transitions:
+        if transition.at < now - ALERT_LOOKBACK:
+            continue
+        row = transition.row
+        tokens = {
+            models.AlertKind.AT_RISK: alerts.at_risk,
+            models.AlertKind.BREACH: alerts.breach,
+            models.AlertKind.ESCALATION: alerts.escalation.to,
+        }[transition.kind]
+        people = resolve_recipients(context.agreement, tokens, row.owner_id)
+        lead = _lead_label(row.contact_id)
+        due = row.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+        title = f"{_TITLES[transition.kind]}: {row.name.replace('_', ' ')} for {lead}"
+        body = (
+            f"{row.name.replace('_', ' ')} of {lead} (hand-off cycle {row.cycle}) "
+            f"{'is due' if transition.kind is models.AlertKind.AT_RISK else 'was due'} {due}."
+        )
+        queued += queue_alert(
+            key=f"{transition.kind.value}:{row.contact_id}:{row.cycle}:{row.name}",
+            kind=transition.kind,
+            people=people,
+            title=title,
+            body=body,
+            now=now,
+            obligation=row,
+            contact_id=row.contact_id,
+        )
+    return queued
+
+
+def queue_reengagement_alerts(
+    context: WatchContext,
+    reengaged: Sequence[tuple[int, int, str, datetime, int | None]],
+    now: datetime,
+) -> int:
+    queued = 0
+    for contact_id, touch_id, kind, at, owner_id in reengaged:
+        if at < now - ALERT_LOOKBACK:
+            continue
+        people = resolve_recipients(context.agreement, [Recipient.LEAD_OWNER], owner_id)
+        lead = _lead_label(contact_id)
+        what = {
+            "page_view": "visited the website again",
+            "form_submission": "submitted a form",
+            "content_download": "downloaded content",
+        }.get(kind, kind)
+        local = at.astimezone(context.calendar.zone).strftime("%Y-%m-%d %H:%M %Z")
+        queued += queue_alert(
+            key=f"reengagement:{contact_id}:{touch_id}",
+            kind=models.AlertKind.REENGAGEMENT,
+            people=people,
+            title=f"{lead} is back: {what}",
+            body=f"Your open lead {lead} {what} at {local}.",
+            now=now,
+            contact_id=contact_id,
+        )
+    return queued
+
+
+# -- the closed loop ----------------------------------------------------------------------------
+
+
+class DecisionKind(StrEnum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionOutcome:
+    contact_id: int
+    decision: Decision
+    reason: str
+    routed_to: str  # the stage a rejected lead went to ("" when accepted)
+
+
+def contact_for(lead: str) -> int:
+    contact_id = find_contact(lead)
+    if contact_id is None:
+        raise NotFoundError(f"lead {lead!r}: no such contact (give system:id or the store's id)")
+    return contact_id
+
+
+def decide(
+    lead: str,
+    decision: DecisionKind,
+    reason: str,
+    now: datetime,
+    *,
+    note: str = "",
+    decided_by: str = "",
+) -> DecisionOutcome:
+    """Sales accepts or rejects an MQL; a rejected lead goes where the agreement routes it."""
+    context = require_context()
+    handoff = context.agreement.handoff
+    codes = {item.code: item for item in handoff.rejection_reasons}
+    valid = ", ".join(codes)
+    if decision is DecisionKind.REJECT and reason not in codes:
+        what = f"unknown rejection reason {reason!r}" if reason else "a rejection needs a reason"
+        raise InputError(f"{what}; the agreement's reasons: {valid}")
+    contact_id = contact_for(lead)
+    ref = identity_of(contact_id)
+    decided_by_ref = None
+    if decided_by:
+        try:
+            from funnelpact.domain.records import Ref
+
+            decided_by_ref = Ref.parse(decided_by)
+        except ValueError as exc:
+            raise InputError(f"--by {decided_by!r}: give the rep as system:id") from exc
+    records: list[Record] = [
+        HandoffDecision(
+            contact=ref,
+            decision=Decision.ACCEPTED if decision is DecisionKind.ACCEPT else Decision.REJECTED,
+            decided_at=now,
+            decided_by=decided_by_ref,
+            reason=reason,
+            note=note,
+        )
+    ]
+    routed_to = ""
+    if decision is DecisionKind.REJECT:
+        route = codes[reason].route
+        routed_to = handoff.recycle_to if route is RejectionRoute.RECYCLE else DISQUALIFIED_STAGE
+        records.append(
+            StageChange(contact=ref, stage=routed_to, entered_at=now, change_source=DECISION_SOURCE)
+        )
+        records.append(_contact_in_stage(contact_id, ref, routed_to, now))
+    from funnelpact.server.tracking.services import store_records
+
+    # store_records refreshes the lead's obligations (the on_stored hook) in its transaction.
+    store_records(records)
+    return DecisionOutcome(
+        contact_id=contact_id,
+        decision=records[0].decision,  # type: ignore[union-attr]
+        reason=reason,
+        routed_to=routed_to,
+    )
+
+
+def _contact_in_stage(contact_id: int, ref: Any, stage: str, now: datetime) -> Contact:
+    """The contact record as stored, now in ``stage`` (the store keeps the newest record)."""
+    row = store.Contact.objects.select_related("owner").get(pk=contact_id)
+    owner = None
+    if row.owner is not None:
+        from funnelpact.domain.records import Ref, System
+
+        owner = Ref(System(row.owner.system), row.owner.external_id)
+    return Contact(
+        ref=ref,
+        created_at=row.created_at,
+        email=row.email,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        company=row.company,
+        source=row.source,
+        source_detail_1=row.source_detail_1,
+        source_detail_2=row.source_detail_2,
+        campaign=row.campaign,
+        stream=row.stream,
+        owner=owner,
+        lifecycle_stage=stage,
+        lead_status=row.lead_status,
+        updated_at=max(now, row.updated_at) if row.updated_at else now,
+    )
+
+
+# -- reads --------------------------------------------------------------------------------------
+
+
+def obligations_query(
+    *, lead: str | None = None, rep: str | None = None, team: str | None = None
+) -> QuerySet[models.Obligation]:
+    rows = models.Obligation.objects.select_related("owner", "contact")
+    if lead:
+        rows = rows.filter(contact_id=contact_for(lead))
+    if rep:
+        matched = store.Rep.objects.filter(Q(name=rep) | Q(email=rep))
+        if ":" in rep:
+            system, _, external_id = rep.partition(":")
+            matched = store.Rep.objects.filter(
+                Q(name=rep) | Q(system=system, external_id=external_id)
+            )
+        if not matched.exists():
+            raise NotFoundError(f"rep {rep!r}: no rep has that name, e-mail or id")
+        rows = rows.filter(owner__in=matched)
+    if team:
+        if not store.Rep.objects.filter(team_name=team).exists():
+            raise NotFoundError(f"team {team!r}: no rep belongs to it")
+        rows = rows.filter(owner__team_name=team)
+    return rows
+
+
+def status(
+    *, lead: str | None = None, rep: str | None = None, team: str | None = None
+) -> list[models.Obligation]:
+    """What is due, at risk and breached (still unresolved) now; every obligation of one lead."""
+    rows = obligations_query(lead=lead, rep=rep, team=team)
+    if not lead:
+        rows = rows.filter(
+            Q(status__in=[Status.PENDING, Status.AT_RISK])
+            | Q(status=Status.BREACHED, resolved_at__isnull=True)
+        )
+    return list(rows.order_by("due_at", "contact_id", "cycle", "name"))
+
+
+def breaches(since: datetime) -> list[models.Obligation]:
+    rows = models.Obligation.objects.select_related("owner", "contact").filter(
+        status=Status.BREACHED, breached_at__gte=since
+    )
+    return list(rows.order_by("breached_at", "contact_id", "cycle", "name"))
+
+
+@dataclass(frozen=True, slots=True)
+class RejectionCount:
+    reason: str
+    source: str
+    campaign: str
+    count: int
+
+
+def rejections(since: datetime | None = None) -> list[RejectionCount]:
+    """Rejected MQLs by reason, source and campaign (marketing's view of lead quality)."""
+    rows = store.HandoffDecision.objects.filter(decision=Decision.REJECTED.value)
+    if since is not None:
+        rows = rows.filter(decided_at__gte=since)
+    counts = Counter(
+        (reason or "(none)", source or "(none)", campaign or "(none)")
+        for reason, source, campaign in rows.values_list(
+            "reason", "contact__source", "contact__campaign"
+        )
+    )
+    return [
+        RejectionCount(reason, source, campaign, count)
+        for (reason, source, campaign), count in sorted(
+            counts.items(), key=lambda item: (-item[1], item[0])
+        )
+    ]
+
+
+# -- team figures (live, from the Obligation table) ---------------------------------------------
+
+
+class Period(StrEnum):
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+
+
+def period_bounds(period: Period, day: date) -> tuple[date, date]:
+    """The week (Monday first), month or quarter holding ``day``: first and last dates."""
+    if period is Period.WEEK:
+        start = day - timedelta(days=day.weekday())
+        return start, start + timedelta(days=6)
+    first_month = day.month if period is Period.MONTH else 3 * ((day.month - 1) // 3) + 1
+    start = date(day.year, first_month, 1)
+    months = 1 if period is Period.MONTH else 3
+    year, month = divmod(first_month - 1 + months, 12)
+    return start, date(day.year + year, month + 1, 1) - timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class SalesFigures:
+    who: str  # a rep's name, or the team's
+    mqls: int
+    touched_in_sla: float | None  # share of first touches met (of those decided: met or breached)
+    speed_median_hours: float | None  # business hours from hand-off to first touch (met ones)
+    speed_p90_hours: float | None
+    cadence_compliance: float | None
+    decisions_on_time: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class MarketingFigures:
+    group: str  # "total", "stream:<name>", "source:<name>"
+    mqls: int
+    expected: float | None
+    low: float | None
+    high: float | None
+    accepted_share: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class TeamFigures:
+    period: Period
+    start: date
+    end: date
+    marketing: tuple[MarketingFigures, ...]
+    sales: tuple[SalesFigures, ...]
+
+
+def _share(kept: int, total: int) -> float | None:
+    return None if total == 0 else kept / total
+
+
+def _p90(values: list[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, -(-9 * len(ordered) // 10) - 1)]
+
+
+def _sales_figures(who: str, rows: list[models.Obligation]) -> SalesFigures:
+    first = [row for row in rows if row.name == "first_touch"]
+    first_done = [row for row in first if row.status in (Status.MET, Status.BREACHED)]
+    speeds = [
+        row.business_seconds / 3600
+        for row in first
+        if row.status == Status.MET and row.business_seconds is not None
+    ]
+    cadence = [
+        row for row in rows if row.kind == "cadence" and row.status in (Status.MET, Status.BREACHED)
+    ]
+    decisions = [
+        row for row in rows if row.name == "decision" and row.status in (Status.MET, Status.BREACHED)
+    ]
+    return SalesFigures(
+        who=who,
+        mqls=len({(row.contact_id, row.cycle) for row in rows}),
+        touched_in_sla=_share(sum(r.status == Status.MET for r in first_done), len(first_done)),
+        speed_median_hours=statistics.median(speeds) if speeds else None,
+        speed_p90_hours=_p90(speeds),
+        cadence_compliance=_share(sum(r.status == Status.MET for r in cadence), len(cadence)),
+        decisions_on_time=_share(sum(r.status == Status.MET for r in decisions), len(decisions)),
+    )
+
+
+def team_figures(
+    period: Period, day: date, *, team: str | None = None, context: WatchContext | None = None
+) -> TeamFigures:
+    """Marketing (MQLs vs the pro-rated target, acceptance) and sales (speed, cadence) figures
+    for the hand-offs of the period holding ``day``, per rep and for the team."""
+    context = context or require_context()
+    start, end = period_bounds(period, day)
+    zone = context.calendar.zone
+    first_instant = datetime.combine(start, datetime.min.time(), zone)
+    last_instant = datetime.combine(end + timedelta(days=1), datetime.min.time(), zone)
+    rows = list(
+        models.Obligation.objects.select_related("owner", "contact").filter(
+            handoff_at__gte=first_instant, handoff_at__lt=last_instant
+        )
+    )
+    if team:
+        rows = [row for row in rows if row.owner is not None and row.owner.team_name == team]
+    by_rep: dict[str, list[models.Obligation]] = defaultdict(list)
+    for row in rows:
+        by_rep[str(row.owner) if row.owner is not None else "(no owner)"].append(row)
+    sales = [_sales_figures(team or "all", rows)]
+    sales.extend(_sales_figures(name, by_rep[name]) for name in sorted(by_rep))
+    marketing = _marketing_figures(context, rows, start, end)
+    return TeamFigures(period, start, end, tuple(marketing), tuple(sales))
+
+
+def _marketing_figures(
+    context: WatchContext, rows: list[models.Obligation], start: date, end: date
+) -> list[MarketingFigures]:
+    from funnelpact.domain.planning import build_plan
+
+    handoffs = {(row.contact_id, row.cycle): row.contact for row in rows}
+    decided = {
+        (row.contact_id, row.cycle): row
+        for row in rows
+        if row.name == "decision" and row.status == Status.MET
+    }
+    accepted_contacts = set(
+        store.HandoffDecision.objects.filter(
+            contact_id__in=[cid for cid, _ in handoffs], decision=Decision.ACCEPTED.value
+        ).values_list("contact_id", flat=True)
+    )
+    try:
+        plan = build_plan(context.agreement.plan_spec())
+    except DomainError:
+        plan = None
+    stage = context.agreement.handoff.stage
+    groups: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for key, contact in handoffs.items():
+        groups["total"].append(key)
+        if contact.stream:
+            groups[f"stream:{contact.stream}"].append(key)
+        if contact.source:
+            groups[f"source:{contact.source}"].append(key)
+    figures: list[MarketingFigures] = []
+    for group in sorted(groups, key=lambda name: (name != "total", name)):
+        keys = groups[group]
+        target = None
+        if plan is not None:
+            kind, _, name = group.partition(":")
+            try:
+                target = plan.target_between(
+                    stage,
+                    start,
+                    end,
+                    stream=name if kind == "stream" else None,
+                    source=name if kind == "source" else None,
+                )
+            except DomainError:
+                target = None
+        in_decided = [key for key in keys if key in decided]
+        accepted = sum(1 for key in in_decided if key[0] in accepted_contacts)
+        figures.append(
+            MarketingFigures(
+                group=group,
+                mqls=len(keys),
+                expected=float(target.expected) if target else None,
+                low=float(target.low) if target else None,
+                high=float(target.high) if target else None,
+                accepted_share=_share(accepted, len(in_decided)),
+            )
+        )
+    return figures
