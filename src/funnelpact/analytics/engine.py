@@ -206,7 +206,10 @@ class AnalyticsEngine:
             sql = self.con.compile(obj)
             self.con.con.execute(f'CREATE OR REPLACE TABLE "{name}" AS {sql}')
             return self.con.table(name)
-        return self.con.create_table(name, obj, overwrite=True, temp=temp)
+        # Ibis 12's `overwrite=True` emits a DROP without a name with this sqlglot: drop here.
+        quote = "`" if self.backend == "pyspark" else '"'
+        self.con.raw_sql(f"DROP TABLE IF EXISTS {quote}{name}{quote}")
+        return self.con.create_table(name, obj, temp=temp)
 
     def _clock(self, data: AnalyticsData) -> BusinessClock:
         instants: list[datetime] = [self.now]
