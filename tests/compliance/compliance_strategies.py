@@ -44,11 +44,14 @@ QUARTER = 15 * 60
 
 
 def offsets(max_days: int) -> st.SearchStrategy[int]:
-    """Seconds after an anchor: mostly on quarter hours (openings, closings), sometimes any."""
-    return st.one_of(
+    """Microseconds after an anchor: mostly whole quarter hours (openings, closings), sometimes
+    any second, sometimes with a fraction of a second (whole seconds are the resolution)."""
+    seconds = st.one_of(
         st.integers(0, max_days * 96).map(lambda quarters: quarters * QUARTER),
         st.integers(0, max_days * 86_400),
     )
+    fraction = st.sampled_from((0, 0, 0, 0, 1, 500_000, 999_999))
+    return st.builds(lambda whole, part: whole * 1_000_000 + part, seconds, fraction)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,15 +64,22 @@ class Journey:
 def journeys(
     draw: st.DrawFn, contact: Ref, anchor: datetime, calendar: BusinessCalendar
 ) -> Journey:
-    def at(seconds: int) -> datetime:
-        return anchor + timedelta(seconds=seconds)
+    def at(micros: int) -> datetime:
+        return anchor + timedelta(microseconds=micros)
+
+    # A few shared moments: events of different kinds often happen at the same instant
+    # (an export's dates, a rejection and its recycle), which is where tie rules matter.
+    moments = draw(st.lists(offsets(20), min_size=1, max_size=3))
+
+    def when(max_days: int) -> st.SearchStrategy[int]:
+        return st.sampled_from(moments) | offsets(max_days)
 
     stage_changes = [
         StageChange(contact=contact, stage=stage, entered_at=at(offset))
         for offset, stage in draw(
             st.lists(
                 st.tuples(
-                    offsets(20),
+                    when(20),
                     st.sampled_from(STAGES) | st.just("mql") | st.just("mql") | st.just("lead"),
                 ),
                 max_size=6,
@@ -78,14 +88,12 @@ def journeys(
     ]
     owner_changes = [
         OwnerChange(contact=contact, owner=owner, assigned_at=at(offset))
-        for offset, owner in draw(
-            st.lists(st.tuples(offsets(20), st.sampled_from(REPS)), max_size=3)
-        )
+        for offset, owner in draw(st.lists(st.tuples(when(20), st.sampled_from(REPS)), max_size=3))
     ]
     touch_specs = draw(
         st.lists(
             st.tuples(
-                offsets(40),
+                when(40),
                 st.sampled_from(tuple(TouchType))
                 | st.sampled_from((TouchType.CALL, TouchType.EMAIL)),
                 st.sampled_from(tuple(Direction)) | st.just(Direction.OUTBOUND),
@@ -124,7 +132,7 @@ def journeys(
     decisions = [
         HandoffDecision(contact=contact, decision=decision, decided_at=at(offset))
         for offset, decision in draw(
-            st.lists(st.tuples(offsets(20), st.sampled_from(tuple(Decision))), max_size=3)
+            st.lists(st.tuples(when(20), st.sampled_from(tuple(Decision))), max_size=3)
         )
     ]
     person = Contact(ref=contact, created_at=anchor, owner=draw(st.none() | st.sampled_from(REPS)))
@@ -146,5 +154,19 @@ def populations(
     people = [
         draw(journeys(Ref(System.DEMO, f"c{number}"), anchor, calendar)) for number in range(count)
     ]
-    now = anchor + timedelta(seconds=draw(offsets(70)))
+    # `now` anywhere, or exactly on an event, or exactly on a business-hour deadline.
+    handoffs = [
+        record.entered_at
+        for person in people
+        for record in person.records
+        if isinstance(record, StageChange) and record.stage == "mql"
+    ]
+    choice = draw(st.sampled_from(("any", "any", "event", "deadline")))
+    if choice == "event" and handoffs:
+        now = draw(st.sampled_from(handoffs))
+    elif choice == "deadline" and handoffs:
+        hours = draw(st.sampled_from((6, 8, 18, 24)))
+        now = calendar.add(draw(st.sampled_from(handoffs)), timedelta(hours=hours))
+    else:
+        now = anchor + timedelta(microseconds=draw(offsets(70)))
     return people, now
