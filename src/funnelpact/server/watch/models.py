@@ -8,6 +8,8 @@ the status change that causes them (the outbox), and sent afterwards by the work
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from django.db import models
 
 from funnelpact.domain.compliance import ObligationKind, Status
@@ -85,7 +87,7 @@ class Obligation(models.Model):
         )
 
 
-class ChannelKind(models.TextChoices):
+class ChannelKind(StrEnum):
     EMAIL = "email"
     SLACK = "slack"
     TEAMS = "teams"
@@ -100,7 +102,7 @@ class AlertChannel(models.Model):
     """
 
     name = models.CharField(max_length=100, unique=True)
-    kind = models.CharField(max_length=20, choices=ChannelKind.choices)
+    kind = models.CharField(max_length=20, choices=[(k.value, k.value) for k in ChannelKind])
     url = models.TextField()
     enabled = models.BooleanField(default=True)
 
@@ -108,7 +110,7 @@ class AlertChannel(models.Model):
         return str(self.name)
 
 
-class AlertKind(models.TextChoices):
+class AlertKind(StrEnum):
     AT_RISK = "at_risk"
     BREACH = "breach"
     ESCALATION = "escalation"
@@ -118,7 +120,7 @@ class AlertKind(models.TextChoices):
     TEST = "test"
 
 
-class DeliveryStatus(models.TextChoices):
+class DeliveryStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"  # the last attempt failed; retried at next_attempt_at
@@ -128,7 +130,7 @@ class AlertOutbox(models.Model):
     """One alert to one recipient through one channel; ``key`` makes every alert happen once."""
 
     key = models.CharField(max_length=400, unique=True)
-    kind = models.CharField(max_length=20, choices=AlertKind.choices)
+    kind = models.CharField(max_length=20, choices=[(k.value, k.value) for k in AlertKind])
     obligation = models.ForeignKey(
         Obligation, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
     )
@@ -141,7 +143,9 @@ class AlertOutbox(models.Model):
     body = models.TextField()
     created_at = models.DateTimeField()
     status = models.CharField(
-        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+        max_length=10,
+        choices=[(k.value, k.value) for k in DeliveryStatus],
+        default=DeliveryStatus.PENDING.value,
     )
     attempts = models.IntegerField(default=0)
     next_attempt_at = models.DateTimeField()

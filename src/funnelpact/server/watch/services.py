@@ -1,4 +1,4 @@
-"""The watch's services: the agreement in force, live obligations, alerts into the outbox, decisions.
+"""The watch's services: the agreement in force, live obligations, alerts, the closed loop.
 
 - ``use_agreement(path, now)``: the agreement the watch runs on (stored text and hash); every
   contact that ever entered the hand-off stage is queued for re-evaluation under it.
@@ -32,7 +32,6 @@ from funnelpact.domain.agreement.model import Agreement, PartyTeam, Recipient, R
 from funnelpact.domain.calendar import BusinessCalendar
 from funnelpact.domain.compliance import (
     ComplianceRules,
-    LeadCompliance,
     Status,
     evaluate,
     next_change_at,
@@ -89,7 +88,9 @@ def _context_of(version: models.AgreementVersion) -> WatchContext:
     cached = _contexts.get(version.content_hash)
     if cached is not None and cached.version_id == version.pk:
         return cached
-    loaded = check_agreement_text(version.text, version.source_path or "agreement", date.today())
+    # The text was validated when it was put in force; "today" only dates warnings.
+    today = version.activated_at.date()
+    loaded = check_agreement_text(version.text, version.source_path or "agreement", today)
     if loaded.agreement is None:
         raise DomainError(errors_of(loaded.issues))
     agreement = loaded.agreement
@@ -138,9 +139,11 @@ def use_agreement(path: Path, now: datetime) -> UseReport:
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     agreement = loaded.agreement
     with transaction.atomic():
-        current = models.AgreementVersion.objects.filter(active=True).order_by("-activated_at")
-        if current.exists() and current.first().content_hash == digest:  # type: ignore[union-attr]
-            return UseReport(current.first(), changed=False, queued=0)  # type: ignore[arg-type]
+        current = (
+            models.AgreementVersion.objects.filter(active=True).order_by("-activated_at").first()
+        )
+        if current is not None and current.content_hash == digest:
+            return UseReport(current, changed=False, queued=0)
         models.AgreementVersion.objects.filter(active=True).update(active=False)
         version, _ = models.AgreementVersion.objects.update_or_create(
             content_hash=digest,
@@ -821,7 +824,9 @@ def _sales_figures(who: str, rows: list[models.Obligation]) -> SalesFigures:
         row for row in rows if row.kind == "cadence" and row.status in (Status.MET, Status.BREACHED)
     ]
     decisions = [
-        row for row in rows if row.name == "decision" and row.status in (Status.MET, Status.BREACHED)
+        row
+        for row in rows
+        if row.name == "decision" and row.status in (Status.MET, Status.BREACHED)
     ]
     return SalesFigures(
         who=who,

@@ -1,0 +1,291 @@
+"""The scheduler: leads become at risk and breached on time, with no new event; alerts go out.
+
+``tick(now)`` does one round: re-evaluate every watched lead whose ``next_check_at`` passed,
+queue the daily digests and the MQL pace alert when their time comes, then send the outbox. Only
+the holder of the scheduler lease (a row in ``SchedulerLease``, taken with one conditional
+UPDATE, so it works on SQLite and PostgreSQL alike) ticks: two workers never double-send.
+
+``run_worker`` loops ticks (``funnelpact worker``); ``start_in_process_scheduler`` runs the same
+loop in a daemon thread (``funnelpact serve``). The clock and the sleep are injectable: tests
+pass a fake clock and never sleep.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from django.db import DatabaseError, close_old_connections, transaction
+from django.db.models import Q
+
+from funnelpact.domain.agreement.model import Recipient
+from funnelpact.domain.compliance import Status
+from funnelpact.server.watch import models
+from funnelpact.server.watch.channels import DeliveryReport, Sender, apprise_send, deliver_due
+from funnelpact.server.watch.services import (
+    Period,
+    Person,
+    WatchContext,
+    active_context,
+    queue_alert,
+    refresh_obligations,
+    resolve_recipients,
+    team_figures,
+)
+
+LEASE_NAME = "scheduler"
+LEASE_TTL = timedelta(minutes=2)
+DEFAULT_INTERVAL_SECONDS = 30.0
+TICK_BATCH = 2_000
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def default_holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def acquire_lease(holder: str, now: datetime, ttl: timedelta = LEASE_TTL) -> bool:
+    """Take or renew the scheduler lease; False while another holder's lease runs."""
+    with transaction.atomic():
+        models.SchedulerLease.objects.get_or_create(
+            name=LEASE_NAME, defaults={"holder": "", "expires_at": now}
+        )
+    taken = models.SchedulerLease.objects.filter(name=LEASE_NAME).filter(
+        # Free (expired) or already ours: one UPDATE decides, whatever the database.
+        Q(expires_at__lte=now) | Q(holder=holder)
+    )
+    updated: int = taken.update(holder=holder, expires_at=now + ttl)
+    return updated == 1
+
+
+def release_lease(holder: str) -> None:
+    models.SchedulerLease.objects.filter(name=LEASE_NAME, holder=holder).update(
+        holder="", expires_at=datetime(1970, 1, 1, tzinfo=UTC)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TickReport:
+    ran: bool
+    leads: int = 0
+    alerts_queued: int = 0
+    delivery: DeliveryReport = field(default_factory=DeliveryReport)
+
+
+def tick(
+    now: datetime,
+    *,
+    holder: str = "default",
+    send: Sender = apprise_send,
+    batch: int = TICK_BATCH,
+) -> TickReport:
+    """One scheduler round at ``now`` (see the module docstring)."""
+    if not acquire_lease(holder, now):
+        return TickReport(ran=False)
+    leads = queued = 0
+    context = active_context()
+    if context is not None:
+        while True:
+            due = list(
+                models.WatchedLead.objects.filter(next_check_at__lte=now)
+                .order_by("next_check_at")
+                .values_list("contact_id", flat=True)[:batch]
+            )
+            if not due:
+                break
+            report = refresh_obligations(due, now)
+            leads += len(due)
+            queued += report.alerts
+            # A lead whose contact vanished keeps no check time; never loop on it.
+            models.WatchedLead.objects.filter(contact_id__in=due, next_check_at__lte=now).update(
+                next_check_at=None
+            )
+        queued += queue_digests(context, now)
+        queued += queue_pace_alert(context, now)
+    delivery = deliver_due(now, send=send)
+    return TickReport(ran=True, leads=leads, alerts_queued=queued, delivery=delivery)
+
+
+# -- daily digest -------------------------------------------------------------------------------
+
+
+def _digest_time_passed(context: WatchContext, now: datetime) -> date | None:
+    digest = context.agreement.alerts.daily_digest
+    if not digest.enabled:
+        return None
+    local = now.astimezone(context.calendar.zone)
+    if local.time() < digest.at or not context.calendar.openings(local.date()):
+        return None  # not yet today, or a closed day (nobody reads a Sunday digest)
+    return local.date()
+
+
+def queue_digests(context: WatchContext, now: datetime) -> int:
+    """Once a working day, after the agreed time: per person, what is at risk and breached."""
+    day = _digest_time_passed(context, now)
+    if day is None:
+        return 0
+    open_rows = list(
+        models.Obligation.objects.select_related("owner")
+        .filter(status__in=[Status.AT_RISK, Status.BREACHED, Status.PENDING])
+        .filter(Q(resolved_at__isnull=True))
+    )
+    by_owner: dict[int | None, list[models.Obligation]] = defaultdict(list)
+    for row in open_rows:
+        by_owner[row.owner_id].append(row)
+    queued = 0
+    for owner_id, rows in by_owner.items():
+        if owner_id is None:
+            continue
+        people = resolve_recipients(context.agreement, [Recipient.LEAD_OWNER], owner_id)
+        queued += _queue_digest(context, day, people, rows, now)
+    tokens = context.agreement.alerts.daily_digest.recipients
+    people = resolve_recipients(context.agreement, tokens, None)
+    queued += _queue_digest(context, day, people, open_rows, now)
+    return queued
+
+
+def _queue_digest(
+    context: WatchContext,
+    day: date,
+    people: list[Person],
+    rows: list[models.Obligation],
+    now: datetime,
+) -> int:
+    if not people:
+        return 0
+    counts = {status: sum(1 for r in rows if r.status == status) for status in Status}
+    lines = [
+        f"{counts[Status.BREACHED]} breached, {counts[Status.AT_RISK]} at risk, "
+        f"{counts[Status.PENDING]} pending."
+    ]
+    zone = context.calendar.zone
+    for row in sorted(rows, key=lambda r: r.due_at)[:20]:
+        if row.status in (Status.BREACHED, Status.AT_RISK):
+            due = row.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            lines.append(f"- {row.status}: {row.name} of contact {row.contact_id}, due {due}")
+    queued = 0
+    for person in people:
+        queued += queue_alert(
+            key=f"digest:{day.isoformat()}:{person.email or person.name}",
+            kind=models.AlertKind.DIGEST,
+            people=[person],
+            title=f"SLA digest {day.isoformat()}",
+            body="\n".join(lines),
+            now=now,
+        )
+    return queued
+
+
+# -- MQL pace -------------------------------------------------------------------------------------
+
+
+def queue_pace_alert(context: WatchContext, now: datetime) -> int:
+    """Marketing hears (once a day) when this month's MQLs so far fall outside the band."""
+    day = _digest_time_passed(context, now)
+    if day is None:
+        return 0
+    figures = team_figures(Period.MONTH, day, context=context)
+    total = next((item for item in figures.marketing if item.group == "total"), None)
+    from funnelpact.domain.errors import DomainError
+    from funnelpact.domain.planning import build_plan
+
+    try:
+        plan = build_plan(context.agreement.plan_spec())
+        target = plan.target_between(context.agreement.handoff.stage, figures.start, day)
+    except DomainError:
+        return 0
+    delivered = total.mqls if total is not None else 0
+    if target.low <= delivered <= target.high:
+        return 0
+    word = "behind" if delivered < target.low else "ahead of"
+    people = resolve_recipients(context.agreement, [Recipient.MARKETING_OWNER], None)
+    return queue_alert(
+        key=f"mql_pace:{day.isoformat()}",
+        kind=models.AlertKind.MQL_PACE,
+        people=people,
+        title=f"MQL pace {word} plan",
+        body=(
+            f"{delivered} MQLs from {figures.start} to {day}; the plan expects "
+            f"{target.expected:.0f} (band {target.low:.0f}-{target.high:.0f})."
+        ),
+        now=now,
+    )
+
+
+# -- loops --------------------------------------------------------------------------------------
+
+
+def run_worker(
+    *,
+    clock: Clock = system_clock,
+    sleep: Callable[[float], object] | None = None,
+    interval: float = DEFAULT_INTERVAL_SECONDS,
+    stop: threading.Event | None = None,
+    max_ticks: int | None = None,
+    holder: str | None = None,
+    send: Sender = apprise_send,
+    on_tick: Callable[[TickReport], None] | None = None,
+) -> int:
+    """Tick every ``interval`` seconds until ``stop`` is set (or ``max_ticks``); ticks done."""
+    stop = stop or threading.Event()
+    holder = holder or default_holder()
+    wait = sleep or stop.wait
+    done = 0
+    try:
+        while not stop.is_set() and (max_ticks is None or done < max_ticks):
+            close_old_connections()
+            try:
+                report = tick(clock(), holder=holder, send=send)
+            except DatabaseError:
+                log.exception("scheduler tick failed; retrying next interval")
+                report = TickReport(ran=False)
+            done += 1
+            if on_tick is not None:
+                on_tick(report)
+            if max_ticks is not None and done >= max_ticks:
+                break
+            wait(interval)
+    finally:
+        release_lease(holder)
+    return done
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulerHandle:
+    thread: threading.Thread
+    stop_event: threading.Event
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.stop_event.set()
+        self.thread.join(timeout)
+
+
+def start_in_process_scheduler(
+    *,
+    interval: float = DEFAULT_INTERVAL_SECONDS,
+    clock: Clock = system_clock,
+    send: Sender = apprise_send,
+) -> SchedulerHandle:
+    """Run the scheduler in a daemon thread of this process (``funnelpact serve``)."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=run_worker,
+        kwargs={"clock": clock, "interval": interval, "stop": stop, "send": send},
+        name="funnelpact-scheduler",
+        daemon=True,
+    )
+    thread.start()
+    return SchedulerHandle(thread=thread, stop_event=stop)
