@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -184,11 +184,19 @@ def queue_contacts(contact_ids: Sequence[int], now: datetime) -> None:
 # -- live obligations ---------------------------------------------------------------------------
 
 
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+# The instant live refreshes evaluate at; tests replace it with a fake clock.
+clock: Callable[[], datetime] = system_clock
+
+
 def on_records_stored(contact_ids: frozenset[int]) -> None:
     """The store's hook: runs inside store_records' transaction."""
     if not contact_ids:
         return
-    now = datetime.now(UTC)
+    now = clock()
     if len(contact_ids) > LIVE_REFRESH_LIMIT:
         if active_context() is not None:
             queue_contacts(sorted(contact_ids), now)
