@@ -14,8 +14,6 @@ from typing import Any
 
 import pytest
 
-
-
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 AGREEMENT = EXAMPLES / "agreement-seed-000.yaml"  # Madrid; Mon-Thu 09-14, 15-18; Fri 08-15
 
