@@ -14,7 +14,7 @@ import pydantic
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 
-from funnelpact.errors import FunnelpactError
+from funnelpact.errors import FunnelpactError, InputError
 from funnelpact.ingest.hubspot.webhooks import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -101,6 +101,8 @@ def signed_webhook(request: HttpRequest, source: str) -> JsonResponse:
             batch = EventBatch.model_validate_json(body)
         except pydantic.ValidationError as exc:
             errors = exc.errors(include_url=False)
+            if any(e["type"] == "json_invalid" for e in errors):
+                raise InputError("the request body is not valid JSON") from None
             raise RequestInputError([problem_of(dict(e)) for e in errors]) from None
         result = ingest_items(batch.items, prefix=f"in:{source}:")
     except FunnelpactError as exc:
