@@ -23,13 +23,27 @@ err_console = Console(stderr=True, soft_wrap=True)
 
 def _register() -> None:
     # Imported here so that `funnelpact --help` lists every command group in one place.
-    from funnelpact.cli import agreement, db, demo_data, imports, plan, tokens
+    from funnelpact.cli import (
+        agreement,
+        alerts,
+        db,
+        demo_data,
+        imports,
+        plan,
+        tokens,
+        watch,
+        worker,
+    )
 
     app.command("plan")(plan.plan_command)
     app.command("demo-data")(demo_data.demo_data_command)
     app.add_typer(agreement.app, name="agreement")
     app.add_typer(db.app, name="db")
     app.add_typer(imports.app, name="import")
+    app.add_typer(watch.app, name="watch")
+    app.add_typer(alerts.app, name="alerts")
+    app.command("decide")(watch.decide_command)
+    app.command("worker")(worker.worker_command)
     app.add_typer(tokens.app, name="token")
     app.add_typer(tokens.webhook_app, name="webhook")
     # Typer runs a lone command as the whole app (`funnelpact FILE`); a root callback keeps

@@ -1,0 +1,40 @@
+"""``funnelpact worker``: the scheduler loop for production (one tick per interval)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from funnelpact.cli.watch import store_session
+
+console = Console(stderr=True, soft_wrap=True)
+
+
+def worker_command(
+    interval: Annotated[
+        float, typer.Option("--interval", min=1.0, max=60.0, help="Seconds between ticks.")
+    ] = 30.0,
+    once: Annotated[bool, typer.Option("--once", help="One tick, then exit.")] = False,
+) -> None:
+    """Re-evaluate due obligations and send alerts, every --interval seconds, until stopped."""
+    with store_session():
+        from funnelpact.server.watch.scheduler import TickReport, run_worker
+
+        def report(tick: TickReport) -> None:
+            if tick.ran and (
+                tick.leads or tick.alerts_queued or tick.delivery.sent or tick.delivery.failed
+            ):
+                console.print(
+                    f"tick: {tick.leads} lead(s) re-evaluated, {tick.alerts_queued} alert(s) "
+                    f"queued, {tick.delivery.sent} sent, {tick.delivery.failed} failed",
+                    highlight=False,
+                )
+            elif not tick.ran:
+                console.print("another worker holds the scheduler lease; waiting", highlight=False)
+
+        try:
+            run_worker(interval=interval, max_ticks=1 if once else None, on_tick=report)
+        except KeyboardInterrupt:
+            console.print("worker stopped", highlight=False)
