@@ -52,7 +52,9 @@ def test_postgresql_gives_the_same_figures(
     assert figures(shared_data, postgres_url) == duckdb_figures
 
 
-def test_spark_gives_the_same_figures(shared_data: AnalyticsData, duckdb_figures: dict[str, Any]) -> None:
+def test_spark_gives_the_same_figures(
+    shared_data: AnalyticsData, duckdb_figures: dict[str, Any]
+) -> None:
     if importlib.util.find_spec("pyspark") is None:
         pytest.fail("pyspark is a dev dependency: `uv sync` installs it")
     assert figures(shared_data, "spark://local") == duckdb_figures

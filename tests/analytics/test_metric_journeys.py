@@ -9,11 +9,19 @@ from funnelpact.analytics.metrics import REGISTRY, Breakdown
 from funnelpact.errors import InputError
 
 
-def total(engine: AnalyticsEngine, metric: str, period: str = "2026-03", **params: object) -> float | None:
+def total(
+    engine: AnalyticsEngine, metric: str, period: str = "2026-03", **params: object
+) -> float | None:
     return engine.run(MetricQuery(metric=metric, period=period, **params)).total()  # type: ignore[arg-type]
 
 
-def by(engine: AnalyticsEngine, metric: str, *keys: Breakdown, period: str = "2026-03", **params: object) -> dict[tuple[str, ...], float | None]:
+def by(
+    engine: AnalyticsEngine,
+    metric: str,
+    *keys: Breakdown,
+    period: str = "2026-03",
+    **params: object,
+) -> dict[tuple[str, ...], float | None]:
     result = engine.run(MetricQuery(metric=metric, period=period, by=keys, **params))  # type: ignore[arg-type]
     return {tuple(row.keys.values()): row.value for row in result.rows}
 
@@ -38,7 +46,11 @@ EXPECTED: list[tuple[str, dict[str, object], float | None]] = [
     ("speed_to_lead_median_business_hours", {}, 9.0),  # c1 2, c3 9, c2 16 (Thu 8 + Fri 8)
     ("speed_to_lead_p90_business_hours", {}, 14.6),  # 9 + 0.8 x (16 - 9)
     ("speed_to_lead_within_sla", {}, 0.75),  # c1, c2, c3 within 24 bh; c4 never touched
-    ("cadence_compliance", {}, 0.25),  # only c1 had 3 touches in 14 days (the auto e-mail is not one)
+    (
+        "cadence_compliance",
+        {},
+        0.25,
+    ),  # only c1 had 3 touches in 14 days (the auto e-mail is not one)
     ("acceptance_rate", {}, 2 / 3),  # c1, c3 accepted; c2 rejected; c4 undecided
     ("rejections_by_reason", {}, 1),  # c2 not_icp
     ("touches_per_sql", {}, 1.5),  # c1: the call; c3: the call and the e-mail before SQL
@@ -59,7 +71,9 @@ def test_every_metric_has_a_hand_computed_figure() -> None:
 
 
 @pytest.mark.parametrize(("metric", "params", "expected"), EXPECTED, ids=lambda v: str(v))
-def test_march_figures(march: AnalyticsEngine, metric: str, params: dict[str, object], expected: float) -> None:
+def test_march_figures(
+    march: AnalyticsEngine, metric: str, params: dict[str, object], expected: float
+) -> None:
     if metric == "rejections_by_reason":
         assert by(march, metric) == {("not_icp",): expected}
         return
@@ -69,10 +83,17 @@ def test_march_figures(march: AnalyticsEngine, metric: str, params: dict[str, ob
 def test_stage_entered_by_source_rep_team_stream(march: AnalyticsEngine) -> None:
     assert by(march, "stage_entered", Breakdown.SOURCE) == {("ads",): 1, ("web",): 3}
     # The owner at the hand-off: rep1 for c1 and c3, rep2 for c2; c4 has none.
-    assert by(march, "stage_entered", Breakdown.REP) == {("",): 1, ("demo:rep1",): 2, ("demo:rep2",): 1}
+    assert by(march, "stage_entered", Breakdown.REP) == {
+        ("",): 1,
+        ("demo:rep1",): 2,
+        ("demo:rep2",): 1,
+    }
     assert by(march, "stage_entered", Breakdown.TEAM) == {("",): 1, ("north",): 2, ("south",): 1}
     assert by(march, "stage_entered", Breakdown.STREAM) == {("enterprise",): 1, ("smb",): 3}
-    assert by(march, "cohort_conversion", Breakdown.SOURCE) == {("ads",): 0.0, ("web",): pytest.approx(2 / 3)}
+    assert by(march, "cohort_conversion", Breakdown.SOURCE) == {
+        ("ads",): 0.0,
+        ("web",): pytest.approx(2 / 3),
+    }
 
 
 def test_period_breakdown_days_in_a_month_months_in_a_quarter(march: AnalyticsEngine) -> None:
@@ -90,7 +111,11 @@ def test_periods_are_local_to_the_agreement_zone(march: AnalyticsEngine) -> None
 
 
 def test_comparison_with_the_previous_period(march: AnalyticsEngine) -> None:
-    result = march.run(MetricQuery(metric="stage_entered", period="2026-03", by=(Breakdown.SOURCE,), compare_previous=True))
+    result = march.run(
+        MetricQuery(
+            metric="stage_entered", period="2026-03", by=(Breakdown.SOURCE,), compare_previous=True
+        )
+    )
     assert result.previous_period == "2026-02"
     assert {row.keys["source"]: (row.value, row.previous) for row in result.rows} == {
         "ads": (1, 1),

@@ -29,6 +29,7 @@ def _register() -> None:
         db,
         demo_data,
         imports,
+        metrics,
         plan,
         tokens,
         watch,
@@ -44,6 +45,7 @@ def _register() -> None:
     app.add_typer(alerts.app, name="alerts")
     app.command("decide")(watch.decide_command)
     app.command("worker")(worker.worker_command)
+    app.add_typer(metrics.app, name="metrics")
     app.add_typer(tokens.app, name="token")
     app.add_typer(tokens.webhook_app, name="webhook")
     # Typer runs a lone command as the whole app (`funnelpact FILE`); a root callback keeps
