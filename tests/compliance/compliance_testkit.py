@@ -6,7 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
+
+import ibis
 
 from funnelpact.demo.journeys import Event, journey
 from funnelpact.domain.calendar import BusinessCalendar, CalendarSpec
@@ -55,6 +58,38 @@ def evaluate_journey(
     else:
         timeline = Timeline.from_records(records)  # type: ignore[arg-type]
     return evaluate(timeline, rules, calendar or madrid_office(), local(now))
+
+
+@cache
+def duckdb() -> Any:
+    return ibis.duckdb.connect()
+
+
+@cache
+def calendars() -> tuple[BusinessCalendar, ...]:
+    seed_000_like = CalendarSpec.model_validate(
+        {
+            "timezone": "Europe/Madrid",
+            "working_hours": ["09:00-14:00", "15:00-18:00"],
+            "hours_by_day": {"fri": ["08:00-15:00"]},
+            "public_holidays": {"country": "ES", "subdivision": "MD"},
+            "closed_dates": ["2025-12-24", "2025-12-31"],
+        }
+    )
+    # +05:30 with a 09:30 opening: half-hour buckets in the clock table.
+    kolkata = CalendarSpec.model_validate(
+        {"timezone": "Asia/Kolkata", "working_hours": ["09:30-18:00"],
+         "public_holidays": {"country": "IN"}}
+    )  # fmt: skip
+    new_york = CalendarSpec.model_validate(
+        {"timezone": "America/New_York", "public_holidays": {"country": "US", "subdivision": "NY"}}
+    )
+    return (
+        madrid_office(),
+        BusinessCalendar(seed_000_like),
+        BusinessCalendar(kolkata),
+        BusinessCalendar(new_york),
+    )
 
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent.parent / "examples"

@@ -11,19 +11,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
-import ibis
 import pytest
 from compliance_strategies import Journey, populations
-from compliance_testkit import madrid_office
+from compliance_testkit import calendars, duckdb, madrid_office
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from funnelpact.analytics.compliance import OBLIGATION_COLUMNS, evaluate_all
 from funnelpact.analytics.tables import tables_from_records
-from funnelpact.domain.calendar import BusinessCalendar, CalendarSpec
+from funnelpact.domain.calendar import BusinessCalendar
 from funnelpact.domain.compliance import (
     CadenceRule,
     ComplianceRules,
@@ -35,38 +33,6 @@ from funnelpact.domain.compliance import (
 from funnelpact.domain.records import Record, TouchType
 
 Row = tuple[Any, ...]
-
-
-@cache
-def duckdb() -> Any:
-    return ibis.duckdb.connect()
-
-
-@cache
-def calendars() -> tuple[BusinessCalendar, ...]:
-    seed_000_like = CalendarSpec.model_validate(
-        {
-            "timezone": "Europe/Madrid",
-            "working_hours": ["09:00-14:00", "15:00-18:00"],
-            "hours_by_day": {"fri": ["08:00-15:00"]},
-            "public_holidays": {"country": "ES", "subdivision": "MD"},
-            "closed_dates": ["2025-12-24", "2025-12-31"],
-        }
-    )
-    # +05:30 with a 09:30 opening: half-hour buckets in the clock table.
-    kolkata = CalendarSpec.model_validate(
-        {"timezone": "Asia/Kolkata", "working_hours": ["09:30-18:00"],
-         "public_holidays": {"country": "IN"}}
-    )  # fmt: skip
-    new_york = CalendarSpec.model_validate(
-        {"timezone": "America/New_York", "public_holidays": {"country": "US", "subdivision": "NY"}}
-    )
-    return (
-        madrid_office(),
-        BusinessCalendar(seed_000_like),
-        BusinessCalendar(kolkata),
-        BusinessCalendar(new_york),
-    )
 
 
 RULE_SETS = (

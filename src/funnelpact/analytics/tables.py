@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
@@ -167,13 +168,29 @@ def _rows(records: Iterable[Record]) -> dict[TableName, list[dict[str, Any]]]:
     return rows
 
 
+_INSTANT_COLUMNS: Final = ("created_at", "entered_at", "assigned_at", "occurred_at", "decided_at")
+
+
+def _check_aware(name: TableName, rows: list[dict[str, Any]]) -> None:
+    # Arrow would read a naive datetime as UTC without a word: refuse it instead.
+    for index, row in enumerate(rows):
+        for column in _INSTANT_COLUMNS:
+            value = row.get(column)
+            if isinstance(value, datetime) and (value.tzinfo is None or value.utcoffset() is None):
+                raise InputError(
+                    f"{name} row {index + 1}: {column} {value.isoformat()} has no time zone"
+                )
+
+
 def arrow_from_records(records: Iterable[Record]) -> dict[TableName, pa.Table]:
     """One Arrow table per canonical table (records that are none of them are ignored).
 
-    Instants must be aware (records hold UTC instants); a naive one raises InputError.
+    Instants must be aware (records hold UTC instants); a naive one raises InputError naming
+    the table, the row (1-based, in the order given) and the column.
     """
     result: dict[TableName, pa.Table] = {}
     for name, rows in _rows(records).items():
+        _check_aware(name, rows)
         schema = SCHEMAS[name].to_pyarrow()
         try:
             result[name] = pa.Table.from_pylist(rows, schema=schema)
