@@ -31,6 +31,7 @@ def _register() -> None:
         imports,
         metrics,
         plan,
+        sync,
         tokens,
         watch,
         worker,
@@ -48,6 +49,7 @@ def _register() -> None:
     app.add_typer(metrics.app, name="metrics")
     app.add_typer(tokens.app, name="token")
     app.add_typer(tokens.webhook_app, name="webhook")
+    app.add_typer(sync.app, name="sync")
     # Typer runs a lone command as the whole app (`funnelpact FILE`); a root callback keeps
     # `funnelpact plan FILE` a sub-command even while plan is the only one.
     app.callback()(plan.root_callback)

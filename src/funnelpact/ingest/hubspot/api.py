@@ -291,7 +291,7 @@ def _history(obj: Mapping[str, Any], name: str) -> list[tuple[str, datetime, str
                 (
                     value,
                     _required_instant(entry.get("timestamp"), where),
-                    entry.get("sourceType", ""),
+                    str(entry.get("sourceType") or ""),
                 )
             )
     return sorted(found, key=lambda item: item[1])
