@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -130,6 +131,10 @@ def connect(url: str | None = None) -> Any:
     )
 
 
+def _aware(instant: datetime) -> datetime:
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
+
+
 def _backend_name(con: Any) -> str:
     return str(getattr(con, "name", "duckdb"))
 
@@ -139,8 +144,10 @@ class AnalyticsEngine:
 
     def __init__(
         self,
-        data: AnalyticsData,
+        data: AnalyticsData | None,
         *,
+        tables: Mapping[str, Table] | None = None,
+        version: str = "",
         now: datetime,
         timezone: str = "UTC",
         calendar: BusinessCalendar | None = None,
@@ -159,7 +166,13 @@ class AnalyticsEngine:
         self._prefix = f"fp_{os.getpid()}_{id(self) % 100000}"
         self._cache: OrderedDict[tuple[str, MetricQuery], MetricResult] = OrderedDict()
         self.data_version = ""
-        self.load(data)
+        if data is not None:
+            self.load(data)
+        elif tables is not None:
+            # Tables already on the backend (e.g. a DuckDB file, or the bench's generated data).
+            self._build(dict(tables), version or "tables")
+        else:
+            raise InputError("analytics: give the data or the backend's tables")
 
     # -- loading -------------------------------------------------------------------------
 
@@ -173,15 +186,18 @@ class AnalyticsEngine:
         tables: dict[str, Table] = {}
         for name in TABLE_NAMES:
             tables[name] = self._put(self._table_name(name), data.tables[name])
+        self._build(tables, data.version)
+
+    def _build(self, tables: dict[str, Table], version: str) -> None:
         self._tables = tables
-        self.clock = self._clock(data)
+        self.clock = self._clock(tables)
         facts = build_facts(tables, self.config, self.clock)
         self.facts = Facts(
             contacts=self._materialise("facts", facts.contacts),
             deals=self._materialise("deal_facts", facts.deals),
             rejections=self._materialise("rejection_facts", facts.rejections),
         )
-        self.data_version = data.version
+        self.data_version = version
 
     def _put(self, name: str, table: pa.Table) -> Table:
         return self._create(name, table)
@@ -211,15 +227,14 @@ class AnalyticsEngine:
         self.con.raw_sql(f"DROP TABLE IF EXISTS {quote}{name}{quote}")
         return self.con.create_table(name, obj, temp=temp)
 
-    def _clock(self, data: AnalyticsData) -> BusinessClock:
+    def _clock(self, tables: Mapping[str, Table]) -> BusinessClock:
         instants: list[datetime] = [self.now]
         for name, column in (("stage_changes", "entered_at"), ("touches", "occurred_at")):
-            values = data.tables[name].column(column)
-            if len(values) - values.null_count:
-                import pyarrow.compute as pc
-
-                bounds = pc.min_max(values).as_py()
-                instants += [bounds["min"], bounds["max"]]
+            values = tables[name][column]
+            bounds = self.con.to_pyarrow(
+                tables[name].aggregate(low=values.min(), high=values.max())
+            ).to_pylist()[0]
+            instants += [_aware(v) for v in (bounds["low"], bounds["high"]) if v is not None]
         first, last = min(instants), max(instants)
         # A day of margin each side, and room for the periods a dashboard asks about.
         memory = business_clock(self.calendar, first - timedelta(days=2), last + timedelta(days=2))
