@@ -107,7 +107,9 @@ def apprise_send(url: str, title: str, body: str) -> None:
         delivered = notifier.notify(title=title, body=body, timeout=SEND_TIMEOUT_SECONDS)
         if not delivered:
             text = log.getvalue().strip().splitlines() if hasattr(log, "getvalue") else []
-            raise OSError(text[-1] if text else f"{redact_url(url)} did not accept the message")
+            # apprise's log lines read "<time> - WARNING - <reason>": keep the reason.
+            reason = text[-1].rsplit(" - ", 1)[-1] if text else ""
+            raise OSError(reason or f"{redact_url(url)} did not accept the message")
 
 
 @dataclass(frozen=True, slots=True)
