@@ -50,7 +50,7 @@ KIND_CHOICES = [(k.value, k.value) for k in ObligationKind]
 
 
 class Obligation(models.Model):
-    """One obligation of one hand-off cycle, as evaluated at ``evaluated_at``."""
+    """One obligation of one hand-off cycle; ``evaluated_at``: when its values last changed."""
 
     contact = models.ForeignKey(
         Contact, on_delete=models.CASCADE, related_name="obligations", db_index=False

@@ -290,7 +290,12 @@ def _refresh(
                 before = ""
             else:
                 before = row.status
-                if any(getattr(row, name) != value for name, value in values.items()):
+                # evaluated_at alone is no change: the steady-state tick then writes nothing.
+                if any(
+                    getattr(row, name) != value
+                    for name, value in values.items()
+                    if name != "evaluated_at"
+                ):
                     for name, value in values.items():
                         setattr(row, name, value)
                     updates.append(row)
