@@ -27,7 +27,12 @@ from ibis.expr.types import Table
 from pydantic import BaseModel, ConfigDict, Field
 
 from funnelpact.analytics.clock import BusinessClock, business_clock
-from funnelpact.analytics.facts import Facts, FactsConfig, build_facts
+from funnelpact.analytics.facts import (
+    Facts,
+    FactsConfig,
+    build_contact_facts,
+    dependent_facts,
+)
 from funnelpact.analytics.metrics import (
     REGISTRY,
     Breakdown,
@@ -131,6 +136,18 @@ def connect(url: str | None = None) -> Any:
     )
 
 
+_CLOCKS: dict[tuple[str, datetime, datetime], BusinessClock] = {}
+
+
+def _clock_of(calendar: BusinessCalendar, start: datetime, end: datetime) -> BusinessClock:
+    """The clock table is built in Python (zoneinfo, holidays): build each range once."""
+    key = (calendar.spec.model_dump_json(), start, end)
+    if key not in _CLOCKS:
+        _CLOCKS.clear()  # one range at a time is what a process needs; memory stays flat
+        _CLOCKS[key] = business_clock(calendar, start, end)
+    return _CLOCKS[key]
+
+
 def _aware(instant: datetime) -> datetime:
     return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
 
@@ -191,11 +208,12 @@ class AnalyticsEngine:
     def _build(self, tables: dict[str, Table], version: str) -> None:
         self._tables = tables
         self.clock = self._clock(tables)
-        facts = build_facts(tables, self.config, self.clock)
+        contacts = self._materialise("facts", build_contact_facts(tables, self.config, self.clock))
+        deals, rejections = dependent_facts(tables, contacts)
         self.facts = Facts(
-            contacts=self._materialise("facts", facts.contacts),
-            deals=self._materialise("deal_facts", facts.deals),
-            rejections=self._materialise("rejection_facts", facts.rejections),
+            contacts=contacts,
+            deals=self._materialise("deal_facts", deals),
+            rejections=self._materialise("rejection_facts", rejections),
         )
         self.data_version = version
 
@@ -237,7 +255,9 @@ class AnalyticsEngine:
             instants += [_aware(v) for v in (bounds["low"], bounds["high"]) if v is not None]
         first, last = min(instants), max(instants)
         # A day of margin each side, and room for the periods a dashboard asks about.
-        memory = business_clock(self.calendar, first - timedelta(days=2), last + timedelta(days=2))
+        start = (first - timedelta(days=2)).replace(hour=0, minute=0, second=0, microsecond=0)
+        end = (last + timedelta(days=3)).replace(hour=0, minute=0, second=0, microsecond=0)
+        memory = _clock_of(self.calendar, start, end)
         buckets = memory.buckets.to_pyarrow()
         return replace(memory, buckets=self._put(self._table_name("clock"), buckets))
 

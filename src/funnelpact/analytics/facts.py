@@ -161,8 +161,10 @@ def _deal_rows(deals: Table) -> Table:
     )
 
 
-def build_facts(tables: Mapping[str, Table], config: FactsConfig, clock: BusinessClock) -> Facts:
-    """The facts tables as Ibis expressions over `tables` (canonical names, one backend)."""
+def build_contact_facts(
+    tables: Mapping[str, Table], config: FactsConfig, clock: BusinessClock
+) -> Table:
+    """The per-contact facts as an Ibis expression over `tables` (canonical names)."""
     contacts = tables["contacts"]
     base = contacts.select(
         contact_id=contacts.contact_id,
@@ -216,6 +218,18 @@ def build_facts(tables: Mapping[str, Table], config: FactsConfig, clock: Busines
     base = clock.business_at(base, "first_touch_at", "first_touch_b")
     base = base.mutate(handoff_b=base[f"{config.handoff_stage}_b"])
 
+    return base
+
+
+def build_facts(tables: Mapping[str, Table], config: FactsConfig, clock: BusinessClock) -> Facts:
+    """The facts tables as Ibis expressions over `tables` (canonical names, one backend)."""
+    contacts = build_contact_facts(tables, config, clock)
+    return Facts(contacts, *dependent_facts(tables, contacts))
+
+
+def dependent_facts(tables: Mapping[str, Table], base: Table) -> tuple[Table, Table]:
+    """The deal and rejection facts, given the contact facts (materialised: built only once)."""
+    deal_rows = _deal_rows(tables["deals"])
     dims = base.select(
         z_contact=base.contact_id,
         source=base.source,
@@ -246,4 +260,4 @@ def build_facts(tables: Mapping[str, Table], config: FactsConfig, clock: Busines
     )
     rejection_joined = rejected.join(dims, rejected.j_contact == dims.z_contact)
     rejection_facts = rejection_joined.select("decided_at", "reason", *DIMENSIONS)
-    return Facts(contacts=base, deals=deal_facts, rejections=rejection_facts)
+    return deal_facts, rejection_facts

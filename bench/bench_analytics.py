@@ -1,0 +1,191 @@
+"""Benchmark: the scorecard through the metrics engine vs the hand-written DuckDB SQL reference.
+
+    uv run python bench/bench_analytics.py --contacts 50000
+    uv run python bench/bench_analytics.py --contacts 1000000      # 20 touches per contact
+    uv run python bench/bench_analytics.py --contacts 50000 --engine postgresql://... (or spark://local)
+
+Data is generated inside DuckDB (seeded, ~20 touches per contact, a year of 2025). Both sides
+run in the same process on the same native tables: the engine builds its facts table and runs
+one group-by per metric and breakdown (month x source, month x rep); the reference is
+bench/reference_full_report.sql. The figures of both are compared. Peak memory is the
+process's max RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import ibis
+
+from funnelpact.analytics.engine import AnalyticsEngine, MetricQuery
+from funnelpact.analytics.metrics import Breakdown
+from funnelpact.analytics.periods import parse_period
+from funnelpact.analytics.sources import TABLE_NAMES, arrow_schema
+
+REFERENCE = Path(__file__).with_name("reference_full_report.sql")
+PERIOD = "2025"
+NOW = datetime(2026, 1, 15, tzinfo=UTC)
+# metric slug -> column of the reference
+FIGURES = {
+    "contacts_created": "contacts_created",
+    "stage_entered": "mqls",
+    "cohort_conversion": "cohort_conversion",
+    "stage_lag_median_hours": "lag_median_hours",
+    "stage_lag_p90_hours": "lag_p90_hours",
+    "speed_to_lead_median_business_hours": "stl_median_bh",
+    "speed_to_lead_within_sla": "within_sla",
+    "cadence_compliance": "cadence",
+}
+GENERATE = """
+CREATE TABLE reps AS SELECT 'r' || i AS rep_id, 'Rep ' || i AS name, 'team' || (i % 5) AS team
+FROM range(50) t(i);
+CREATE TABLE contacts AS SELECT 'c' || i AS contact_id,
+  TIMESTAMPTZ '2025-01-01 00:00:00+00' + to_seconds((hash(i) % 31536000)::BIGINT) AS created_at,
+  'r' || (hash(i * 7) % 50) AS owner_id,
+  ['organic', 'paid', 'social', 'email', 'referral', 'events'][(1 + hash(i * 3) % 6)::BIGINT] AS source,
+  'camp' || (hash(i * 5) % 20) AS campaign, ['smb', 'mid', 'ent'][(1 + hash(i * 11) % 3)::BIGINT] AS stream,
+  '' AS lifecycle_stage
+FROM range({n}) t(i);
+CREATE TABLE stage_changes AS
+WITH m AS (SELECT contact_id, created_at, hash(contact_id) AS h FROM contacts)
+SELECT contact_id, 'lead' AS stage, created_at AS entered_at FROM m
+UNION ALL SELECT contact_id, 'mql', created_at + to_seconds((h % 864000)::BIGINT) FROM m WHERE h % 10 < 4
+UNION ALL SELECT contact_id, 'sql', created_at + to_seconds((h % 864000 + 3600 + (h >> 8) % 1728000)::BIGINT)
+  FROM m WHERE h % 10 < 4 AND (h >> 4) % 10 < 3;
+CREATE TABLE owner_changes AS SELECT s.contact_id, c.owner_id,
+  s.entered_at - INTERVAL 10 MINUTE AS assigned_at
+FROM stage_changes s JOIN contacts c USING (contact_id) WHERE s.stage = 'mql';
+CREATE TABLE touches AS SELECT 't' || c.contact_id || '-' || k AS touch_id, c.contact_id,
+  ['call', 'email', 'meeting', 'page_view'][(1 + hash(c.contact_id, k) % 4)::BIGINT] AS touch_type,
+  c.created_at + to_seconds((hash(k, c.contact_id) % 5184000)::BIGINT) AS occurred_at,
+  CASE WHEN hash(c.contact_id, k) % 4 = 3 THEN 'inbound' ELSE 'outbound' END AS direction,
+  c.owner_id AS rep_id, hash(k, c.contact_id, 1) % 10 = 0 AS automated,
+  NULL::VARCHAR AS subject, NULL::VARCHAR AS campaign, NULL::VARCHAR AS content
+FROM contacts c, range({touches}) r(k);
+CREATE TABLE decisions AS SELECT contact_id, 'accepted' AS decision,
+  entered_at + INTERVAL 1 DAY AS decided_at, NULL::VARCHAR AS decided_by, '' AS reason, '' AS note
+FROM stage_changes WHERE stage = 'mql';
+CREATE TABLE deals AS SELECT 'd' || contact_id AS deal_id, contact_id, NULL::VARCHAR AS owner_id,
+  (1000 + hash(contact_id) % 9000)::DOUBLE AS amount, entered_at + INTERVAL 1 DAY AS created_at,
+  CASE WHEN hash(contact_id) % 2 = 0 THEN entered_at + INTERVAL 30 DAY END AS closed_at,
+  CASE WHEN hash(contact_id) % 2 = 0 THEN hash(contact_id) % 4 = 0 END AS won
+FROM stage_changes WHERE stage = 'sql';
+"""
+
+
+def peak_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+
+
+def generate(raw: duckdb.DuckDBPyConnection, contacts: int, touches: int) -> None:
+    raw.execute("SET TimeZone = 'UTC'")
+    for statement in GENERATE.format(n=contacts, touches=touches).split(";\n"):
+        if statement.strip():
+            raw.execute(statement)
+    for name in TABLE_NAMES:  # the canonical column types
+        schema = arrow_schema(name)
+        casts = ", ".join(
+            f'CAST("{field.name}" AS {"TIMESTAMPTZ" if str(field.type).startswith("timestamp") else "DOUBLE" if field.name == "amount" else "BOOLEAN" if str(field.type) == "bool" else "VARCHAR"}) AS "{field.name}"'
+            for field in schema
+        )
+        raw.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {casts} FROM {name}")
+
+
+def engine_scorecard(engine: AnalyticsEngine) -> dict[tuple[str, str, str, str], float | None]:
+    figures: dict[tuple[str, str, str, str], float | None] = {}
+    for by in ((Breakdown.PERIOD, Breakdown.SOURCE), (Breakdown.PERIOD, Breakdown.REP)):
+        for slug in FIGURES:
+            for row in engine.run(MetricQuery(metric=slug, period=PERIOD, by=by)).rows:
+                figures[(slug, by[1].value, row.keys["period"], row.keys[by[1].value])] = row.value
+    return figures
+
+
+def reference(
+    raw: duckdb.DuckDBPyConnection, engine: AnalyticsEngine
+) -> dict[tuple[str, str, str, str], float | None]:
+    months = ", ".join(
+        f"('{p.label}', {p.bounds('UTC')[0]}, {p.bounds('UTC')[1]})"
+        for p in parse_period(PERIOD).sub_periods()
+    )
+    sql = REFERENCE.read_text(encoding="utf-8")
+    for name, value in (
+        (":months", months),
+        (":size", str(engine.clock.bucket_seconds)),
+        (":sla", str(engine.config.first_touch_sla_seconds)),
+        (":b_now", str(engine.business_reading(NOW))),
+        (":now", str(int(NOW.timestamp()))),
+    ):
+        sql = sql.replace(name, value)
+    sql = sql.replace("FROM clock", f"FROM {engine.clock.buckets.get_name()}").replace(
+        "JOIN clock", f"JOIN {engine.clock.buckets.get_name()}"
+    )
+    rows = raw.execute(sql).to_arrow_table().to_pylist()
+    figures: dict[tuple[str, str, str, str], float | None] = {}
+    for row in rows:
+        for slug, column in FIGURES.items():
+            figures[(slug, row["breakdown"], row["period"], row["key"])] = (
+                None if row[column] is None else round(float(row[column]), 9)
+            )
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--contacts", type=int, default=50_000)
+    parser.add_argument("--touches", type=int, default=20)
+    parser.add_argument("--engine", default="")
+    args = parser.parse_args()
+    con = ibis.duckdb.connect()
+    raw = con.con
+    started = time.perf_counter()
+    generate(raw, args.contacts, args.touches)
+    print(
+        f"generated {args.contacts} contacts x {args.touches} touches in {time.perf_counter() - started:.1f} s"
+    )
+    if args.engine:
+        from funnelpact.analytics.sources import from_arrow
+
+        data = from_arrow(
+            {name: raw.execute(f"SELECT * FROM {name}").to_arrow_table() for name in TABLE_NAMES}
+        )
+        started = time.perf_counter()
+        other = AnalyticsEngine(data, now=NOW, url=args.engine)
+        loaded = time.perf_counter() - started
+        started = time.perf_counter()
+        engine_scorecard(other)
+        print(
+            f"{other.backend}: load {loaded:.2f} s, scorecard {time.perf_counter() - started:.2f} s"
+        )
+        return
+    tables = {name: con.table(name) for name in TABLE_NAMES}
+    timings: dict[str, list[float]] = {"engine": [], "reference": []}
+    engine_figures: dict[tuple[str, str, str, str], float | None] = {}
+    reference_figures: dict[tuple[str, str, str, str], float | None] = {}
+    for run in range(3):
+        started = time.perf_counter()
+        engine = AnalyticsEngine(None, tables=tables, version=f"bench-{run}", now=NOW, con=con)
+        engine_figures = engine_scorecard(engine)
+        timings["engine"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        reference_figures = reference(raw, engine)
+        timings["reference"].append(time.perf_counter() - started)
+    engine_s, reference_s = sorted(timings["engine"])[1], sorted(timings["reference"])[1]
+    mismatched = [
+        key for key, value in engine_figures.items() if reference_figures.get(key) != value
+    ]
+    print(f"engine (facts + {len(FIGURES) * 2} queries): {engine_s:.2f} s (median of 3)")
+    print(f"reference SQL: {reference_s:.2f} s (median of 3)")
+    print(f"ratio engine/reference: {engine_s / reference_s:.2f}")
+    print(
+        f"figures compared: {len(engine_figures)}, mismatched: {len(mismatched)} {mismatched[:5]}"
+    )
+    print(f"peak memory: {peak_gb():.2f} GB")
+
+
+if __name__ == "__main__":
+    main()
