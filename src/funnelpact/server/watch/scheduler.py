@@ -113,10 +113,20 @@ def tick(
             models.WatchedLead.objects.filter(contact_id__in=due, next_check_at__lte=now).update(
                 next_check_at=None
             )
-        queued += queue_digests(context, now)
-        queued += queue_pace_alert(context, now)
+        # Once a day each: a marker row says the day's digests and pace check are done.
+        day = _digest_time_passed(context, now)
+        if day is not None and _first_time(f"daily:{day.isoformat()}", now):
+            queued += queue_digests(context, now)
+            queued += queue_pace_alert(context, now)
     delivery = deliver_due(now, send=send)
     return TickReport(ran=True, leads=leads, alerts_queued=queued, delivery=delivery)
+
+
+def _first_time(name: str, now: datetime) -> bool:
+    _, created = models.SchedulerLease.objects.get_or_create(
+        name=name, defaults={"holder": "done", "expires_at": now}
+    )
+    return bool(created)
 
 
 # -- daily digest -------------------------------------------------------------------------------
