@@ -15,7 +15,7 @@ from funnelpact.server.watch import models
 from funnelpact.server.watch.channels import add_channel
 from funnelpact.server.watch.repository import find_contact
 from funnelpact.server.watch.scheduler import run_worker, tick
-from funnelpact.server.watch.services import use_agreement
+from funnelpact.server.watch.services import refresh_obligations, use_agreement
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,9 @@ def test_an_mql_gets_its_obligations_in_the_store_transaction(watching, clock) -
     assert decision.at_risk_at == DECISION_AT_RISK
     assert first_touch.owner is not None and first_touch.owner.name == "Ana Ruiz"
     lead = models.WatchedLead.objects.get(contact_id=decision.contact_id)
-    assert lead.next_check_at == DECISION_AT_RISK  # the earliest change with no new event
+    # Time alone moves it to at risk and breached (the scheduler's set-based pass): no full
+    # re-evaluation is scheduled while no future-dated event or escalation awaits.
+    assert lead.next_check_at is None
 
 
 def test_a_touch_meets_the_first_touch_at_once(watching, clock) -> None:
@@ -57,6 +59,21 @@ def test_a_touch_meets_the_first_touch_at_once(watching, clock) -> None:
     assert first_touch.status == Status.MET
     assert first_touch.met_at == madrid(2025, 12, 1, 11, 30)
     assert first_touch.business_seconds == 90 * 60
+
+
+def _statuses() -> list[tuple[str, str, object]]:
+    return sorted(models.Obligation.objects.values_list("name", "status", "breached_at"))
+
+
+def test_the_set_based_pass_agrees_with_the_reference_evaluator(watching, clock) -> None:
+    contact_id = find_contact(str(LEAD))
+    start = HANDOFF
+    for hours in (0, 6, 7, 8, 20, 23, 24, 30, 50, 24 * 14, 24 * 15, 24 * 60):
+        now = clock.set(start + timedelta(hours=hours))
+        tick(now)
+        moved = _statuses()
+        refresh_obligations([contact_id], now)
+        assert _statuses() == moved, hours
 
 
 def test_fake_clock_past_the_due_instant_breaches_with_one_alert(watching, clock) -> None:

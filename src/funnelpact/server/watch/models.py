@@ -82,6 +82,7 @@ class Obligation(models.Model):
         )
         indexes = (
             models.Index(fields=["status", "due_at"], name="obligation_status_due"),
+            models.Index(fields=["status", "at_risk_at"], name="obligation_status_at_risk"),
             models.Index(fields=["owner", "status"], name="obligation_owner_status"),
             models.Index(fields=["handoff_at"], name="obligation_handoff"),
         )

@@ -23,18 +23,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from django.db import DatabaseError, close_old_connections, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from funnelpact.domain.agreement.model import Recipient
 from funnelpact.domain.compliance import Status
 from funnelpact.server.watch import models
 from funnelpact.server.watch.channels import DeliveryReport, Sender, apprise_send, deliver_due
+from funnelpact.server.watch.repository import batched
 from funnelpact.server.watch.services import (
     Period,
     Person,
     WatchContext,
+    _Transition,
     active_context,
     queue_alert,
+    queue_obligation_alerts,
     refresh_obligations,
     resolve_recipients,
     team_figures,
@@ -98,6 +101,8 @@ def tick(
     leads = queued = 0
     context = active_context()
     if context is not None:
+        _moved, alerts = advance_statuses(context, now)
+        queued += alerts
         while True:
             due = list(
                 models.WatchedLead.objects.filter(next_check_at__lte=now)
@@ -120,6 +125,67 @@ def tick(
             queued += queue_pace_alert(context, now)
     delivery = deliver_due(now, send=send)
     return TickReport(ran=True, leads=leads, alerts_queued=queued, delivery=delivery)
+
+
+def advance_statuses(context: WatchContext, now: datetime) -> tuple[int, int]:
+    """Move open obligations whose instants passed: to breached at ``due_at``, else to at risk
+    at ``at_risk_at`` (docs/compliance.md, "Status", rules 3 and 4), with their alerts.
+
+    This is the reference evaluator's answer for a lead with no new visible event (met and not
+    applicable need an event; any stored event re-evaluates the lead in full, and future-dated
+    ones set its ``next_check_at``), done set-based: two indexed reads and two UPDATEs, however
+    many leads are open. Returns (obligations moved, alerts queued).
+    """
+    moved = 0
+    transitions: list[_Transition] = []
+    with transaction.atomic():
+        open_statuses = [Status.PENDING.value, Status.AT_RISK.value]
+        breaching = list(
+            models.Obligation.objects.filter(status__in=open_statuses, due_at__lte=now)
+        )
+        if breaching:
+            ids = [row.pk for row in breaching]
+            for chunk in batched(ids):
+                models.Obligation.objects.filter(pk__in=chunk).update(
+                    status=Status.BREACHED.value, breached_at=F("due_at"), evaluated_at=now
+                )
+            for row in breaching:
+                row.status = Status.BREACHED.value
+                row.breached_at = row.due_at
+                transitions.append(_Transition(row, models.AlertKind.BREACH, row.due_at))
+            _schedule_escalations(context, breaching, now)
+        at_risk = list(
+            models.Obligation.objects.filter(
+                status=Status.PENDING.value, at_risk_at__lte=now, due_at__gt=now
+            )
+        )
+        if at_risk:
+            for chunk in batched([row.pk for row in at_risk]):
+                models.Obligation.objects.filter(pk__in=chunk).update(
+                    status=Status.AT_RISK.value, evaluated_at=now
+                )
+            for row in at_risk:
+                row.status = Status.AT_RISK.value
+                transitions.append(_Transition(row, models.AlertKind.AT_RISK, row.at_risk_at))
+        moved = len(breaching) + len(at_risk)
+        alerts = queue_obligation_alerts(context, transitions, now) if transitions else 0
+    return moved, alerts
+
+
+def _schedule_escalations(
+    context: WatchContext, rows: list[models.Obligation], now: datetime
+) -> None:
+    """New breaches escalate after the agreed business hours: look at their leads then."""
+    hours = timedelta(hours=context.agreement.alerts.escalation.after_business_hours)
+    when: dict[int, datetime] = {}
+    for row in rows:
+        at = context.calendar.add(row.due_at, hours)
+        when[row.contact_id] = min(at, when.get(row.contact_id, at))
+    for lead in models.WatchedLead.objects.filter(contact_id__in=list(when)):
+        at = max(when[lead.contact_id], now)
+        if lead.next_check_at is None or at < lead.next_check_at:
+            lead.next_check_at = at
+            lead.save(update_fields=["next_check_at"])
 
 
 def _first_time(name: str, now: datetime) -> bool:

@@ -33,8 +33,8 @@ from funnelpact.domain.calendar import BusinessCalendar
 from funnelpact.domain.compliance import (
     ComplianceRules,
     Status,
+    Timeline,
     evaluate,
-    next_change_at,
     rules_from_agreement,
 )
 from funnelpact.domain.compliance import Obligation as Evaluated
@@ -237,7 +237,9 @@ class _Transition:
 def _business_seconds(item: Evaluated) -> int | None:
     if item.status is Status.MET and item.met_after is not None:
         return int(item.met_after.total_seconds())
-    if item.status is Status.BREACHED and item.breached_by is not None:
+    # An open breach's lateness grows every second: stored once resolved (reads compute it
+    # from breached_at until then), so a row changes only when its status or facts do.
+    if item.status is Status.BREACHED and item.breached_by is not None and item.resolved_at:
         return int(item.breached_by.total_seconds())
     return None
 
@@ -278,6 +280,7 @@ def _refresh(
             continue
         result = evaluate(timeline, context.rules, context.calendar, now)
         lead_open = False
+        lead_rows: list[models.Obligation] = []
         for item in result.obligations:
             total += 1
             key = (cid, item.cycle, item.name)
@@ -300,14 +303,18 @@ def _refresh(
                         setattr(row, name, value)
                     updates.append(row)
             lead_open = lead_open or item.status.open
+            lead_rows.append(row)
             transitions.extend(_transitions_of(row, before, item))
         lead = watched.get(cid) or models.WatchedLead(contact_id=cid)
-        check_at = next_change_at(result)
-        for row in (existing.get((cid, o.cycle, o.name)) for o in result.obligations):
-            escalate = None if row is None else _escalation_at(context, row)
+        # Statuses that change with time alone (at risk, breached) are moved by the scheduler's
+        # set-based pass (scheduler.advance_statuses); a full re-evaluation is needed only
+        # when a stored event becomes visible (future-dated records) or a breach escalates.
+        moments = [at for at in _event_instants(timeline) if at > now]
+        for row in lead_rows:
+            escalate = _escalation_at(context, row)
             if escalate is not None and escalate > now:
-                check_at = escalate if check_at is None else min(check_at, escalate)
-        lead.next_check_at = check_at
+                moments.append(escalate)
+        lead.next_check_at = min(moments, default=None)
         lead.evaluated_at = now
         activity = timelines.activity.get(cid, [])
         newest = max((at for at, _, _ in activity if at <= now), default=None)
@@ -335,7 +342,7 @@ def _refresh(
         update_fields=["next_check_at", "evaluated_at", "activity_seen_at"],
     )
     # Escalations: breaches still open after the agreed business hours.
-    for row in [*inserts, *updates, *existing.values()]:
+    for row in {id(row): row for row in [*inserts, *updates, *existing.values()]}.values():
         escalate = _escalation_at(context, row)
         if escalate is not None and escalate <= now:
             transitions.append(_Transition(row, models.AlertKind.ESCALATION, escalate))
@@ -347,6 +354,17 @@ def _refresh(
 
 
 IN_BULK = 500
+
+
+def _event_instants(timeline: Timeline) -> list[datetime]:
+    return [
+        *(record.entered_at for record in timeline.stage_changes),
+        *(record.assigned_at for record in timeline.owner_changes),
+        *(record.occurred_at for record in timeline.touches),
+        *(record.decided_at for record in timeline.decisions),
+    ]
+
+
 UPDATED_FIELDS = [
     "kind",
     "status",
