@@ -34,6 +34,7 @@ def _register() -> None:
         sync,
         tokens,
         watch,
+        web,
         worker,
     )
 
@@ -49,6 +50,9 @@ def _register() -> None:
     app.add_typer(metrics.app, name="metrics")
     app.add_typer(tokens.app, name="token")
     app.add_typer(tokens.webhook_app, name="webhook")
+    app.command("demo")(web.demo_command)
+    app.command("serve")(web.serve_command)
+    app.command("createuser")(web.createuser_command)
     app.add_typer(sync.app, name="sync")
     # Typer runs a lone command as the whole app (`funnelpact FILE`); a root callback keeps
     # `funnelpact plan FILE` a sub-command even while plan is the only one.

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "funnelpact.server.accounts",
     "funnelpact.server.api",
     "funnelpact.server.watch",
+    "funnelpact.server.web",
 ]
 
 MIDDLEWARE = [
@@ -71,10 +72,22 @@ TEMPLATES = [
 # The product's users speak English, Spanish and Italian.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español"), ("it", "Italiano")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The catalogs shared with the CLI and the documents: src/funnelpact/locale.
+LOCALE_PATHS = [BASE_DIR.parent / "locale"]
 USE_I18N = True
 # Instants are stored in UTC; each agreement's calendar says the local time zone.
 USE_TZ = True
 TIME_ZONE = "UTC"
 
 STATIC_URL = "static/"
+
+# The web app (funnelpact.server.web): Argon2 first, so new and re-hashed passwords use it.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:dashboard"
+LOGOUT_REDIRECT_URL = "web:login"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"

@@ -9,4 +9,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("funnelpact.server.api.urls")),
     path("", include("funnelpact.server.webhooks.urls")),
+    path("", include("funnelpact.server.web.urls")),
 ]

@@ -1,0 +1,179 @@
+"""`funnelpact demo`, `funnelpact serve`, `funnelpact createuser`: the web application.
+
+Thin: the work is in `funnelpact.server.web.demo` and `funnelpact.server.accounts.people_services`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from funnelpact.errors import InputError
+from funnelpact.server.config import DATABASE_URL_ENV, default_store_path, redact
+
+console = Console(highlight=False)
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+ROLES_HELP = "admin, marketing, sales_manager, sales_rep or viewer"
+
+
+def demo_folder() -> Path:
+    return default_store_path().parent / "demo"
+
+
+def _setup() -> None:
+    from funnelpact.server import setup_django
+
+    setup_django()
+
+
+def _serve(host: str, port: int, threads: int, scheduler: bool) -> None:
+    from waitress import serve  # type: ignore[import-untyped]
+
+    from funnelpact.server.web.wsgi import application
+
+    handle = None
+    if scheduler:
+        from funnelpact.server.watch.scheduler import start_in_process_scheduler
+
+        handle = start_in_process_scheduler()
+    console.print(f"serving on [bold]http://{host}:{port}[/bold]  (Ctrl+C stops)")
+    try:
+        serve(application, host=host, port=port, threads=threads, ident="funnelpact")
+    finally:
+        if handle is not None:
+            handle.stop()
+
+
+def demo_command(
+    contacts: Annotated[
+        int, typer.Option("--contacts", min=100, help="People in the demo company.")
+    ] = 3000,
+    port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = DEFAULT_PORT,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Start again from a fresh demo database.")
+    ] = False,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the app once ready.")
+    ] = True,
+    password: Annotated[
+        str | None,
+        typer.Option("--password", help="Password of every demo user (default: random)."),
+    ] = None,
+) -> None:
+    """The demo: a SQLite store with a demo company, one user per role, the app on :8000."""
+    folder = demo_folder()
+    database = folder / "demo.db"
+    if reset and folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    # The demo never touches the user's own store: its own file, whatever the environment says.
+    os.environ[DATABASE_URL_ENV] = f"sqlite:///{database}"
+    _setup()
+    from funnelpact.server.web import demo
+
+    now = datetime.now(UTC)
+    fresh = not database.exists() or database.stat().st_size == 0
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    if not demo.has_demo_users():
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as progress:
+            people = progress.add_task("demo contacts", total=contacts)
+            stored = progress.add_task("stored records", total=None)
+            leads = demo.fill(
+                folder,
+                now,
+                contacts=contacts,
+                on_contact=lambda done: progress.update(people, completed=done),
+                on_stored=lambda done: progress.update(stored, completed=done),
+            )
+        chosen = password or secrets.token_urlsafe(9)
+        users = demo.make_users(chosen, now)
+        console.print(f"{leads:,} leads under watch; database {database}")
+        table = Table("user", "password", "role", "team", "rep", title="Demo users")
+        for user in users:
+            table.add_row(user.username, user.password, user.role.value, user.team, user.rep)
+        console.print(table)
+    else:
+        state = "fresh" if fresh else "kept"
+        console.print(
+            f"demo database {state}: {database} (users as printed before; --reset starts again)"
+        )
+    if serve:
+        _serve(DEFAULT_HOST, port, threads=8, scheduler=True)
+
+
+def serve_command(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = DEFAULT_PORT,
+    threads: Annotated[int, typer.Option("--threads", min=1, help="Worker threads.")] = 8,
+    scheduler: Annotated[
+        bool,
+        typer.Option(
+            "--scheduler/--no-scheduler",
+            help="Run the watch's scheduler in this process (off: run `funnelpact worker`).",
+        ),
+    ] = True,
+) -> None:
+    """Serve the web app and the API for real (waitress), on the store FUNNELPACT_DATABASE_URL names."""
+    _setup()
+    from django.core.management import call_command
+
+    from funnelpact.server.config import database_url
+
+    call_command("migrate", verbosity=0, interactive=False)
+    console.print(f"store: {redact(database_url())}")
+    _serve(host, port, threads, scheduler)
+
+
+def createuser_command(
+    name: Annotated[str, typer.Argument(help="The user name to sign in with.")],
+    role: Annotated[str, typer.Option("--role", help=ROLES_HELP)],
+    team: Annotated[str, typer.Option("--team", help="Sales team (managers, reps).")] = "",
+    rep: Annotated[
+        str, typer.Option("--rep", help="The CRM owner this user is: system:id, e-mail or name.")
+    ] = "",
+    password: Annotated[
+        str | None,
+        typer.Option("--password", help="Default: asked for, without echo."),
+    ] = None,
+) -> None:
+    """Create a user of the web app with a role (and, for sales, their rep and team)."""
+    from funnelpact.server.accounts.roles import Role
+
+    try:
+        chosen_role = Role(role)
+    except ValueError:
+        raise InputError(f"--role {role!r}: use {ROLES_HELP}") from None
+    secret = password if password is not None else typer.prompt(
+        "password", hide_input=True, confirmation_prompt=True
+    )
+    _setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    from funnelpact.server.accounts.people_services import create_user
+
+    made = create_user(name, secret, chosen_role, datetime.now(UTC), team_name=team, rep=rep)
+    console.print(
+        f"created {made.username} ({made.role.value})"
+        + (f", team {made.team_name}" if made.team_name else "")
+        + (f", rep {made.rep}" if made.rep else "")
+    )

@@ -1,0 +1,125 @@
+"""`funnelpact demo`'s work, callable from tests: a fresh store with demo data, the demo
+agreement in force, obligations evaluated, and one user per role.
+
+The example agreement (examples/agreement-seed-000.yaml: the demo company's Madrid calendar,
+stages and rejection reasons) is moved to the current year so its plan has targets now.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from django.core.management import call_command
+from django.db.models import Count
+
+from funnelpact.demo import default_scenario, make_demo_data
+from funnelpact.server.accounts.people import Profile
+from funnelpact.server.accounts.people_services import create_user
+from funnelpact.server.accounts.roles import Role
+from funnelpact.server.tracking import models as store
+
+EXAMPLE_AGREEMENT = Path(__file__).resolve().parents[4] / "examples" / "agreement-seed-000.yaml"
+DEFAULT_CONTACTS = 3000
+
+
+@dataclass(frozen=True, slots=True)
+class DemoUser:
+    username: str
+    password: str
+    role: Role
+    team: str
+    rep: str
+
+
+def demo_agreement_text(today: date, source: Path = EXAMPLE_AGREEMENT) -> str:
+    """The example agreement, moved to ``today``'s year; its review 60 days ahead."""
+    text = source.read_text(encoding="utf-8")
+    text = re.sub(r"\b2025(-\d\d-\d\d)", lambda m: f"{today.year}{m.group(1)}", text)
+    text = re.sub(r"(Ventas) 2025\b", lambda m: f"{m.group(1)} {today.year}", text)
+    review = today + timedelta(days=60)
+    return re.sub(r"(next_review:\s*)\d{4}-\d\d-\d\d", rf"\g<1>{review.isoformat()}", text)
+
+
+def fill(
+    folder: Path,
+    now: datetime,
+    *,
+    contacts: int = DEFAULT_CONTACTS,
+    seed: int = 7,
+    on_contact: Callable[[int], None] | None = None,
+    on_stored: Callable[[int], None] | None = None,
+) -> int:
+    """Migrate, store the demo company, put the agreement in force, evaluate every lead."""
+    from funnelpact.server.tracking.services import store_records
+    from funnelpact.server.watch.scheduler import tick
+    from funnelpact.server.watch.services import use_agreement
+
+    call_command("migrate", verbosity=0, interactive=False)
+    end = now.replace(microsecond=0)
+    make_demo_data(
+        default_scenario(),
+        seed=seed,
+        end=end,
+        contacts=contacts,
+        store=store_records,
+        on_contact=on_contact,
+        on_stored=on_stored,
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    agreement = folder / "demo-agreement.yaml"
+    agreement.write_text(demo_agreement_text(now.date()), encoding="utf-8")
+    use_agreement(agreement, now)
+    # Evaluate every queued lead now; no alert leaves the machine (no channel is configured).
+    report = tick(now, holder="funnelpact-demo", send=lambda url, title, body: None)
+    return report.leads
+
+
+def _busiest_rep(team: str, exclude: set[int]) -> store.Rep | None:
+    return (
+        store.Rep.objects.filter(team_name=team, placeholder=False)
+        .exclude(pk__in=exclude)
+        .annotate(open_mqls=Count("obligations"))
+        .order_by("-open_mqls", "pk")
+        .first()
+    )
+
+
+def make_users(password: str, now: datetime) -> list[DemoUser]:
+    """admin, marketing, a manager and a rep of the first sales team, a rep of the other, a viewer."""
+    teams = list(
+        store.Team.objects.filter(kind="sales").order_by("name").values_list("name", flat=True)
+    )
+    users: list[DemoUser] = []
+
+    def add(name: str, role: Role, team: str = "", rep: store.Rep | None = None) -> None:
+        ref = f"{rep.system}:{rep.external_id}" if rep is not None else ""
+        made = create_user(name, password, role, now, team_name=team, rep=ref, actor="demo")
+        users.append(DemoUser(name, password, role, made.team_name, str(rep or "")))
+
+    add("admin", Role.ADMIN)
+    add("marketing", Role.MARKETING)
+    taken: set[int] = set()
+    for index, team in enumerate(teams[:2]):
+        rep = _busiest_rep(team, taken)
+        if rep is None:
+            continue
+        taken.add(rep.pk)
+        if index == 0:
+            add("manager", Role.SALES_MANAGER, team)
+            add("rep", Role.SALES_REP, team, rep)
+        else:
+            add("rep2", Role.SALES_REP, team, rep)
+    add("viewer", Role.VIEWER)
+    return users
+
+
+def has_demo_users() -> bool:
+    return Profile.objects.exists()
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

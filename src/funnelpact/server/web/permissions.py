@@ -1,0 +1,132 @@
+"""Every view says the capability it needs; this module checks it and the lead scope.
+
+Anonymous users are sent to the login page (pages) or get 401 (JSON and htmx calls); a role
+without the capability gets 403; a lead outside the user's scope is a 404, so its existence
+is not disclosed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+
+from funnelpact.server.accounts.people import Profile
+from funnelpact.server.accounts.roles import (
+    LEAD_SCOPES,
+    Capability,
+    LeadScope,
+    Role,
+    allows,
+)
+from funnelpact.server.tracking.models import Contact
+
+View = Callable[..., HttpResponse]
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """The signed-in user as the web app sees them."""
+
+    username: str
+    role: Role
+    rep_id: int | None
+    team_name: str
+    language: str
+
+    def can(self, capability: Capability) -> bool:
+        return allows(self.role, capability)
+
+    @property
+    def lead_scope(self) -> LeadScope:
+        return LEAD_SCOPES[self.role]
+
+
+def viewer_of(request: HttpRequest) -> Viewer | None:
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    cached = getattr(request, "_funnelpact_viewer", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    profile = Profile.objects.filter(user=user).first()
+    if profile is not None:
+        viewer = Viewer(
+            username=user.get_username(),
+            role=Role(profile.role),
+            rep_id=profile.rep_id,
+            team_name=profile.team_name,
+            language=profile.language,
+        )
+    elif user.is_superuser:
+        viewer = Viewer(user.get_username(), Role.ADMIN, None, "", "")
+    else:
+        return None
+    request._funnelpact_viewer = viewer  # type: ignore[attr-defined]
+    return viewer
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return (
+        request.headers.get("HX-Request") == "true"
+        or "application/json" in request.headers.get("Accept", "")
+        or request.path.endswith(".json")
+    )
+
+
+def requires(capability: Capability) -> Callable[[View], View]:
+    """The view needs ``capability``; it receives the `Viewer` as ``request.viewer``."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                if _wants_json(request):
+                    return JsonResponse({"detail": "authentication required"}, status=401)
+                return redirect_to_login(request.get_full_path())
+            viewer = viewer_of(request)
+            if viewer is None or not viewer.can(capability):
+                return HttpResponse("You do not have access to this page.", status=403)
+            request.viewer = viewer  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        wrapped.capability = capability  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorate
+
+
+def leads_in_scope(viewer: Viewer) -> QuerySet[Contact]:
+    contacts = Contact.objects.filter(merged_into__isnull=True)
+    scope = viewer.lead_scope
+    if scope is LeadScope.ALL:
+        return contacts
+    if scope is LeadScope.TEAM and viewer.team_name:
+        return contacts.filter(owner__team_name=viewer.team_name)
+    if scope is LeadScope.OWN and viewer.rep_id is not None:
+        return contacts.filter(owner_id=viewer.rep_id)
+    return contacts.none()
+
+
+def owner_filter(viewer: Viewer, field: str = "owner") -> Q:
+    """The same scope as a filter on another table's owner field."""
+    scope = viewer.lead_scope
+    if scope is LeadScope.ALL:
+        return Q()
+    if scope is LeadScope.TEAM and viewer.team_name:
+        return Q(**{f"{field}__team_name": viewer.team_name})
+    if scope is LeadScope.OWN and viewer.rep_id is not None:
+        return Q(**{f"{field}_id": viewer.rep_id})
+    return Q(pk__in=[])
+
+
+def lead_or_404(viewer: Viewer, contact_id: int) -> Contact:
+    contact = leads_in_scope(viewer).select_related("owner").filter(pk=contact_id).first()
+    if contact is None:
+        raise Http404("no such lead")
+    return contact

@@ -1,0 +1,607 @@
+"""The pages. Each view names its capability (`permissions.requires`); figures come from
+`services` (dashboard), the watch (obligations, decisions) and the agreement module."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.models import User
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from funnelpact.domain.compliance import Status
+from funnelpact.domain.errors import DomainError
+from funnelpact.domain.records import Direction, Ref, System, Touch, TouchType
+from funnelpact.errors import FunnelpactError
+from funnelpact.server.accounts.people import AuditAction, AuditEntry, Profile
+from funnelpact.server.accounts.people_services import (
+    audit,
+    login_failed,
+    login_locked,
+    login_succeeded,
+    set_role,
+)
+from funnelpact.server.accounts.roles import SIGNING_PARTIES, Capability, Role
+from funnelpact.server.tracking import models as store
+from funnelpact.server.watch import models as watch
+from funnelpact.server.watch.services import DecisionKind, active_context, decide
+from funnelpact.server.web import agreement as agreements
+from funnelpact.server.web import planner, services
+from funnelpact.server.web.permissions import Viewer, lead_or_404, owner_filter, requires
+
+LANGUAGES = ("en", "es", "it")
+OPEN_STATUSES = (Status.PENDING, Status.AT_RISK)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _viewer(request: HttpRequest) -> Viewer:
+    return request.viewer  # type: ignore[attr-defined, no-any-return]
+
+
+def _page(request: HttpRequest, template: str, **context: Any) -> HttpResponse:
+    context.setdefault("viewer", getattr(request, "viewer", None))
+    viewer = context["viewer"]
+    context["caps"] = {c.value for c in Capability if viewer is not None and viewer.can(c)}
+    return render(request, template, context)
+
+
+def _client_address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+# -- session ------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    error = ""
+    status = 200
+    username = ""
+    if request.method == "POST":
+        username = request.POST.get("username", "").strip()
+        password = request.POST.get("password", "")
+        address = _client_address(request)
+        if login_locked(address, username):
+            error = _("Too many failed attempts. Try again in 15 minutes.")
+            status = 429
+        else:
+            user = authenticate(request, username=username, password=password)
+            if user is None:
+                login_failed(address, username)
+                audit(username or "?", AuditAction.LOGIN_FAILED, username, now(), address=address)
+                error = _("Wrong user name or password.")
+                status = 400
+            else:
+                login_succeeded(address, username)
+                login(request, user)
+                profile = Profile.objects.filter(user=user).first()
+                response = redirect(_safe_next(request))
+                if profile is not None and profile.language:
+                    response.set_cookie("django_language", profile.language, samesite="Lax")
+                return response
+    return render(
+        request, "web/login.html", {"error": error, "username": username}, status=status
+    )
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    return target if target.startswith("/") and not target.startswith("//") else reverse("web:dashboard")
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("web:login")
+
+
+@require_POST
+@requires(Capability.VIEW_DASHBOARD)
+def language_view(request: HttpRequest) -> HttpResponse:
+    language = request.POST.get("language", "")
+    if language not in (*LANGUAGES, ""):
+        return HttpResponse(status=400)
+    Profile.objects.filter(user=request.user).update(language=language)
+    translation.activate(language or "en")
+    target = request.POST.get("next", "/")
+    response = redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    if language:
+        response.set_cookie("django_language", language, samesite="Lax")
+    else:
+        response.delete_cookie("django_language")
+    return response
+
+
+# -- dashboard ----------------------------------------------------------------------------------
+
+
+def _filters(request: HttpRequest) -> services.Filters:
+    try:
+        period = services.PeriodKind(request.GET.get("period", "month"))
+    except ValueError:
+        period = services.PeriodKind.MONTH
+    return services.Filters(
+        period=period,
+        stream=request.GET.get("stream", ""),
+        source=request.GET.get("source", ""),
+        team=request.GET.get("team", ""),
+    )
+
+
+@require_GET
+@requires(Capability.VIEW_DASHBOARD)
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    board = services.dashboard(filters, _viewer(request), now())
+    return _page(
+        request,
+        "web/dashboard.html",
+        board=board,
+        filters=filters,
+        charts=services.chart_data(board),
+        periods=[p.value for p in services.PeriodKind],
+        has_agreement=active_context() is not None,
+    )
+
+
+@require_GET
+@requires(Capability.VIEW_DASHBOARD)
+def dashboard_data_view(request: HttpRequest) -> HttpResponse:
+    from django.http import JsonResponse
+
+    board = services.dashboard(_filters(request), _viewer(request), now())
+    return JsonResponse({"mqls": board.mqls, **services.chart_data(board)})
+
+
+# -- leads --------------------------------------------------------------------------------------
+
+
+def _open_rows(viewer: Viewer) -> list[watch.Obligation]:
+    rows = (
+        watch.Obligation.objects.select_related("contact", "owner")
+        .filter(Q(name="decision", status__in=OPEN_STATUSES) & owner_filter(viewer))
+        .order_by("due_at", "contact_id")
+    )
+    return list(rows[:200])
+
+
+@require_GET
+@requires(Capability.VIEW_LEADS)
+def leads_view(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
+    context = active_context()
+    reasons = context.agreement.handoff.rejection_reasons if context else ()
+    return _page(
+        request,
+        "web/leads.html",
+        rows=_open_rows(viewer),
+        reasons=reasons,
+        touch_types=[TouchType.CALL, TouchType.EMAIL, TouchType.MEETING],
+        can_decide=viewer.can(Capability.DECIDE_LEADS),
+    )
+
+
+def _timeline(contact: store.Contact) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    for change in contact.stage_changes.all():
+        events.append({"at": change.entered_at, "kind": "stage", "text": change.stage})
+    for change in contact.owner_changes.select_related("owner"):
+        events.append({"at": change.assigned_at, "kind": "owner", "text": str(change.owner)})
+    for touch in contact.touches.select_related("rep"):
+        text = touch.type.replace("_", " ")
+        if touch.subject or touch.content:
+            text += f": {touch.subject or touch.content}"
+        events.append(
+            {"at": touch.occurred_at, "kind": touch.type, "text": text, "who": str(touch.rep or "")}
+        )
+    for decision in contact.decisions.select_related("decided_by"):
+        text = decision.decision + (f" ({decision.reason})" if decision.reason else "")
+        events.append(
+            {
+                "at": decision.decided_at,
+                "kind": "decision",
+                "text": text,
+                "who": str(decision.decided_by or ""),
+            }
+        )
+    events.sort(key=lambda item: item["at"], reverse=True)
+    return events
+
+
+@require_GET
+@requires(Capability.VIEW_LEADS)
+def lead_view(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = _viewer(request)
+    contact = lead_or_404(viewer, pk)
+    context = active_context()
+    return _page(
+        request,
+        "web/lead.html",
+        contact=contact,
+        timeline=_timeline(contact),
+        obligations=list(contact.obligations.order_by("cycle", "due_at")),
+        identities=list(contact.identities.all()),
+        reasons=context.agreement.handoff.rejection_reasons if context else (),
+        open_decision=contact.obligations.filter(name="decision", status__in=OPEN_STATUSES).exists(),
+        can_decide=viewer.can(Capability.DECIDE_LEADS),
+        touch_types=[TouchType.CALL, TouchType.EMAIL, TouchType.MEETING],
+    )
+
+
+def _rep_ref(viewer: Viewer) -> str:
+    if viewer.rep_id is None:
+        return ""
+    rep = store.Rep.objects.filter(pk=viewer.rep_id).first()
+    return f"{rep.system}:{rep.external_id}" if rep is not None else ""
+
+
+@require_POST
+@requires(Capability.DECIDE_LEADS)
+def decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = _viewer(request)
+    contact = lead_or_404(viewer, pk)
+    choice = request.POST.get("decision", "")
+    reason = request.POST.get("reason", "")
+    try:
+        kind = DecisionKind(choice)
+        outcome = decide(
+            str(contact.pk),
+            kind,
+            reason if kind is DecisionKind.REJECT else "",
+            now(),
+            note=request.POST.get("note", "")[:2000],
+            decided_by=_rep_ref(viewer),
+        )
+    except ValueError:
+        return _partial_error(request, _("Choose accept or reject."))
+    except FunnelpactError as exc:
+        return _partial_error(request, exc.message)
+    action = AuditAction.LEAD_ACCEPTED if kind is DecisionKind.ACCEPT else AuditAction.LEAD_REJECTED
+    audit(viewer.username, action, f"contact {contact.pk}", now(), reason=reason, routed_to=outcome.routed_to)
+    message = _("Accepted") if kind is DecisionKind.ACCEPT else _("Rejected")
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "web/partials/decided.html", {"contact": contact, "message": message})
+    return redirect("web:lead", pk=contact.pk)
+
+
+def _partial_error(request: HttpRequest, message: str) -> HttpResponse:
+    if request.headers.get("HX-Request") == "true":
+        response = render(request, "web/partials/error.html", {"message": message})
+        response.status_code = 422
+        # htmx swaps 2xx only by default: retarget the message into the row's alert slot.
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    return HttpResponse(message, status=422)
+
+
+@require_POST
+@requires(Capability.DECIDE_LEADS)
+def touch_view(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = _viewer(request)
+    contact = lead_or_404(viewer, pk)
+    try:
+        kind = TouchType(request.POST.get("type", ""))
+    except ValueError:
+        return _partial_error(request, _("Choose call, e-mail or meeting."))
+    if kind not in (TouchType.CALL, TouchType.EMAIL, TouchType.MEETING):
+        return _partial_error(request, _("Choose call, e-mail or meeting."))
+    from funnelpact.server.tracking.services import store_records
+    from funnelpact.server.watch.repository import identity_of
+
+    rep_ref = _rep_ref(viewer)
+    moment = now()
+    store_records(
+        [
+            Touch(
+                ref=Ref(System.WEB, f"touch-{uuid4().hex}"),
+                contact=identity_of(contact.pk),
+                type=kind,
+                occurred_at=moment,
+                direction=Direction.OUTBOUND,
+                rep=Ref.parse(rep_ref) if rep_ref else None,
+                subject=request.POST.get("subject", "")[:200],
+            )
+        ]
+    )
+    audit(viewer.username, AuditAction.TOUCH_LOGGED, f"contact {contact.pk}", moment, type=kind.value)
+    if request.headers.get("HX-Request") == "true":
+        return render(
+            request, "web/partials/touched.html", {"kind": kind.value, "at": moment}
+        )
+    return redirect("web:lead", pk=contact.pk)
+
+
+# -- planner ------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@requires(Capability.VIEW_PLANNER)
+def planner_view(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
+    inputs = planner.defaults()
+    result = None
+    errors: list[str] = []
+    if request.method == "POST":
+        if not viewer.can(Capability.EDIT_PLANNER):
+            return HttpResponse(status=403)
+        inputs = planner.inputs_from(request.POST)
+        try:
+            result = planner.run(inputs)
+        except DomainError as exc:
+            errors = [issue.render() for issue in exc.issues]
+        except planner.PlannerInputError as exc:
+            errors = [exc.message]
+        if result is not None and request.POST.get("save") and request.POST.get("name", "").strip():
+            planner.save(request.POST["name"].strip()[:120], inputs, viewer.username, now())
+    else:
+        result = planner.run(inputs)
+    saved = planner.saved()
+    compare_ids = [int(v) for v in request.GET.getlist("compare") if v.isdigit()]
+    comparison = planner.compare(compare_ids) if compare_ids else None
+    return _page(
+        request,
+        "web/planner.html",
+        inputs=inputs,
+        result=result,
+        errors=errors,
+        saved=saved,
+        comparison=comparison,
+        can_edit=viewer.can(Capability.EDIT_PLANNER),
+    )
+
+
+# -- agreement ----------------------------------------------------------------------------------
+
+
+@require_GET
+@requires(Capability.VIEW_AGREEMENT)
+def agreement_view(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
+    current = agreements.active_version()
+    history = agreements.versions()
+    diffs = []
+    for newer, older in zip(history, history[1:], strict=False):
+        try:
+            diffs.append(agreements.diff(older, newer))
+        except FunnelpactError:
+            continue
+    parties = SIGNING_PARTIES[viewer.role]
+    statuses = agreements.statuses(current) if current else []
+    review = agreements.parsed(current).review if current else None
+    return _page(
+        request,
+        "web/agreement.html",
+        current=current,
+        history=history,
+        diffs=diffs,
+        statuses=statuses,
+        review=review,
+        signable=[
+            s for s in statuses if viewer.can(Capability.SIGN_AGREEMENT) and (parties is None or s.party in parties)
+        ],
+    )
+
+
+@require_GET
+@requires(Capability.VIEW_AGREEMENT)
+def agreement_document_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        row = agreements.version(pk)
+    except FunnelpactError as exc:
+        raise Http404(exc.message) from exc
+    html = agreements.rendered_html(row, (translation.get_language() or "en")[:2])
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@require_POST
+@requires(Capability.SIGN_AGREEMENT)
+def agreement_sign_view(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
+    try:
+        agreements.sign(
+            request.POST.get("signatory", ""), SIGNING_PARTIES[viewer.role], viewer.username, now()
+        )
+    except FunnelpactError as exc:
+        return HttpResponse(exc.message, status=422)
+    return redirect("web:agreement")
+
+
+# -- reports ------------------------------------------------------------------------------------
+
+REPORTS = ("obligations", "rejections", "compliance")
+
+
+def _report_rows(name: str, viewer: Viewer) -> tuple[list[str], list[list[Any]]]:
+    if name == "obligations":
+        rows = (
+            watch.Obligation.objects.select_related("contact", "owner")
+            .filter(owner_filter(viewer))
+            .order_by("handoff_at", "contact_id", "cycle", "name")
+        )
+        header = ["contact", "cycle", "obligation", "status", "handoff_at", "due_at", "owner", "source", "campaign"]
+        return header, [
+            [r.contact_id, r.cycle, r.name, r.status, r.handoff_at.isoformat(), r.due_at.isoformat(),
+             str(r.owner or ""), r.contact.source, r.contact.campaign]
+            for r in rows
+        ]
+    if name == "rejections":
+        from funnelpact.server.watch.services import rejections
+
+        return ["reason", "source", "campaign", "count"], [
+            [r.reason, r.source, r.campaign, r.count] for r in rejections()
+        ]
+    if name == "compliance":
+        board = services.dashboard(services.Filters(), viewer, now())
+        rows_out: list[list[Any]] = []
+        for kind, items in (("rep", board.by_rep), ("source", board.by_source), ("campaign", board.by_campaign)):
+            for item in items:
+                rows_out.append([kind, item.group, item.met, item.breached, item.share])
+        return ["by", "group", "met", "breached", "share"], rows_out
+    raise Http404("no such report")
+
+
+@require_GET
+@requires(Capability.VIEW_REPORTS)
+def reports_view(request: HttpRequest) -> HttpResponse:
+    return _page(request, "web/reports.html", reports=REPORTS)
+
+
+@require_GET
+@requires(Capability.VIEW_REPORTS)
+def report_download_view(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
+    header, rows = _report_rows(name, _viewer(request))
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        writer.writerows(rows)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.title = name[:31]
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        data = io.BytesIO()
+        book.save(data)
+        response = HttpResponse(
+            data.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise Http404("no such format")
+    response["Content-Disposition"] = f'attachment; filename="funnelpact-{name}.{fmt}"'
+    return response
+
+
+# -- imports ------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@requires(Capability.RUN_IMPORTS)
+def imports_view(request: HttpRequest) -> HttpResponse:
+    outcome: dict[str, Any] | None = None
+    if request.method == "POST":
+        outcome = _run_import(request)
+    status = 422 if outcome and outcome.get("refused") else 200
+    response = _page(request, "web/imports.html", outcome=outcome)
+    response.status_code = status
+    return response
+
+
+def _run_import(request: HttpRequest) -> dict[str, Any]:
+    from funnelpact.ingest.common import ImportRefusedError
+    from funnelpact.ingest.engine import ImportOptions
+    from funnelpact.ingest.hubspot import prepare_hubspot
+    from funnelpact.ingest.salesforce import prepare_salesforce
+    from funnelpact.server.tracking.services import store_records
+
+    source = request.POST.get("source", "hubspot")
+    uploads = request.FILES.getlist("files")
+    if not uploads:
+        return {"refused": True, "lines": [_("Choose at least one CSV file.")]}
+    with tempfile.TemporaryDirectory(prefix="funnelpact-upload-") as folder:
+        paths = []
+        for upload in uploads:
+            path = Path(folder) / Path(upload.name or "upload.csv").name
+            with path.open("wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            paths.append(path)
+        options = ImportOptions(
+            timezone=request.POST.get("timezone") or None, max_problems=100
+        )
+        try:
+            job = prepare_salesforce(paths, options) if source == "salesforce" else prepare_hubspot(paths, options)
+            stored = store_records(job.records(), create_missing_contacts=True)
+        except ImportRefusedError as exc:
+            return {"refused": True, "lines": [*exc.report.problem_lines(), _("Nothing was stored.")]}
+        except FunnelpactError as exc:
+            return {"refused": True, "lines": [exc.message, _("Nothing was stored.")]}
+        report = job.report()
+    return {
+        "refused": False,
+        "files": [(f.name, f.kind, f.rows, f.rejected) for f in report.files],
+        "stored": [(kind.value, c.created, c.updated, c.unchanged, c.merged) for kind, c in stored.kinds],
+        "lines": report.problem_lines(),
+    }
+
+
+# -- settings -----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@requires(Capability.MANAGE_SETTINGS)
+def settings_view(request: HttpRequest) -> HttpResponse:
+    from funnelpact.server.accounts import services as tokens
+
+    viewer = _viewer(request)
+    notice = ""
+    new_secret = ""
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "role":
+                set_role(
+                    request.POST["username"], Role(request.POST["role"]), now(), actor=viewer.username
+                )
+                notice = _("Role changed.")
+            elif action == "token":
+                made = tokens.create_token(
+                    request.POST.get("name", ""), request.POST.getlist("scopes"),
+                    created_by=viewer.username, now=now(),
+                )
+                audit(viewer.username, AuditAction.TOKEN_CREATED, made.token.name, now(), scopes=made.token.scopes)
+                new_secret = made.secret
+            elif action == "revoke":
+                revoked = tokens.revoke_token(request.POST.get("name", ""), now=now())
+                audit(viewer.username, AuditAction.TOKEN_REVOKED, revoked.name, now())
+                notice = _("Token revoked.")
+            elif action == "webhook":
+                source = request.POST.get("source", "")
+                tokens.set_webhook_secret(source, request.POST.get("secret") or None, now=now())
+                audit(viewer.username, AuditAction.WEBHOOK_SECRET_SET, source, now())
+                notice = _("Webhook secret saved.")
+            elif action == "channel_test":
+                from funnelpact.server.watch.channels import send_test
+
+                send_test(request.POST.get("channel", ""), now())
+                notice = _("Test message sent.")
+        except (FunnelpactError, KeyError, ValueError) as exc:
+            notice = getattr(exc, "message", None) or str(exc)
+    from funnelpact.server.accounts.models import Scope
+
+    return _page(
+        request,
+        "web/settings.html",
+        users=User.objects.select_related("profile", "profile__rep").order_by("username"),
+        roles=[r.value for r in Role],
+        teams=store.Team.objects.order_by("name"),
+        tokens=tokens.list_tokens(),
+        scopes=[s.value for s in Scope],
+        webhooks=tokens.list_webhook_sources(),
+        channels=watch.AlertChannel.objects.order_by("name"),
+        audit_log=AuditEntry.objects.all()[:30],
+        notice=notice,
+        new_secret=new_secret,
+    )
