@@ -470,6 +470,68 @@ def resolve_recipients(
     return people
 
 
+class AlertBatch:
+    """Outbox rows for many alerts, written together (channels read once, repeats dropped).
+
+    Per alert: one row per e-mail recipient on e-mail channels, one row on every other channel.
+    Each row's ``key`` (alert key, channel, recipient) is unique: an alert seen again on every
+    tick is written once.
+    """
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.channels = list(models.AlertChannel.objects.filter(enabled=True).order_by("pk"))
+        self.rows: list[models.AlertOutbox] = []
+
+    def add(
+        self,
+        *,
+        key: str,
+        kind: models.AlertKind,
+        people: Sequence[Person],
+        title: str,
+        body: str,
+        obligation: models.Obligation | None = None,
+        contact_id: int | None = None,
+    ) -> None:
+        names = ", ".join(person.name for person in people)
+        for channel in self.channels:
+            email = channel.kind == models.ChannelKind.EMAIL
+            targets = [p.email for p in people if p.email] if email else [names] if people else []
+            for address in targets:
+                self.rows.append(
+                    models.AlertOutbox(
+                        key=f"{key}|{channel.name}|{address}"[:400],
+                        kind=kind.value,
+                        obligation=obligation,
+                        contact_id=contact_id,
+                        channel=channel,
+                        recipient=address,
+                        title=title,
+                        body=body if email else f"{names}: {body}",
+                        created_at=self.now,
+                        next_attempt_at=self.now,
+                    )
+                )
+
+    def flush(self) -> int:
+        """Write the rows not written before; how many were new."""
+        rows, self.rows = self.rows, []
+        if not rows:
+            return 0
+        known: set[str] = set()
+        keys = [row.key for row in rows]
+        for start in range(0, len(keys), IN_BULK):
+            known.update(
+                models.AlertOutbox.objects.filter(
+                    key__in=keys[start : start + IN_BULK]
+                ).values_list("key", flat=True)
+            )
+        fresh = list({row.key: row for row in rows if row.key not in known}.values())
+        models.AlertOutbox.objects.bulk_create(fresh, batch_size=IN_BULK, ignore_conflicts=True)
+        return len(fresh)
+
+
 def queue_alert(
     *,
     key: str,
@@ -481,40 +543,18 @@ def queue_alert(
     obligation: models.Obligation | None = None,
     contact_id: int | None = None,
 ) -> int:
-    """Outbox rows for one alert: per e-mail recipient on e-mail channels, once on the others.
-
-    ``key`` names the alert; a row whose key exists already is not written again, so the
-    scheduler may see the same status on every tick and the alert still goes out once.
-    """
-    rows: list[models.AlertOutbox] = []
-    names = ", ".join(person.name for person in people)
-    for channel in models.AlertChannel.objects.filter(enabled=True).order_by("pk"):
-        if channel.kind == models.ChannelKind.EMAIL:
-            targets = [(p.email, p.name) for p in people if p.email]
-        else:
-            targets = [(names, names)] if people else []
-        for address, _name in targets:
-            rows.append(
-                models.AlertOutbox(
-                    key=f"{key}|{channel.name}|{address}"[:400],
-                    kind=kind.value,
-                    obligation=obligation,
-                    contact_id=contact_id,
-                    channel=channel,
-                    recipient=address,
-                    title=title,
-                    body=body if channel.kind == models.ChannelKind.EMAIL else f"{names}: {body}",
-                    created_at=now,
-                    next_attempt_at=now,
-                )
-            )
-    if not rows:
-        return 0
-    keys = [row.key for row in rows]
-    known = set(models.AlertOutbox.objects.filter(key__in=keys).values_list("key", flat=True))
-    fresh = [row for row in rows if row.key not in known]
-    models.AlertOutbox.objects.bulk_create(fresh, ignore_conflicts=True)
-    return len(fresh)
+    """Outbox rows for one alert (see `AlertBatch`); how many were new."""
+    batch = AlertBatch(now)
+    batch.add(
+        key=key,
+        kind=kind,
+        people=people,
+        title=title,
+        body=body,
+        obligation=obligation,
+        contact_id=contact_id,
+    )
+    return batch.flush()
 
 
 _TITLES = {
@@ -524,16 +564,20 @@ _TITLES = {
 }
 
 
+def _lead_labels(contact_ids: Iterable[int]) -> dict[int, str]:
+    labels: dict[int, str] = {}
+    ids = sorted(set(contact_ids))
+    for chunk in batched(ids):
+        for cid, first, last, email, company in store.Contact.objects.filter(
+            pk__in=chunk
+        ).values_list("pk", "first_name", "last_name", "email", "company"):
+            name = f"{first} {last}".strip() or email or f"contact {cid}"
+            labels[cid] = f"{name} ({company})" if company else name
+    return labels
+
+
 def _lead_label(contact_id: int) -> str:
-    row = (
-        store.Contact.objects.filter(pk=contact_id)
-        .values_list("first_name", "last_name", "email", "company")
-        .first()
-    )
-    if row is None:
-        return f"contact {contact_id}"
-    name = f"{row[0]} {row[1]}".strip() or row[2] or f"contact {contact_id}"
-    return f"{name} ({row[3]})" if row[3] else name
+    return _lead_labels([contact_id]).get(contact_id, f"contact {contact_id}")
 
 
 def queue_obligation_alerts(
@@ -541,35 +585,38 @@ def queue_obligation_alerts(
 ) -> int:
     alerts = context.agreement.alerts
     zone = context.calendar.zone
-    queued = 0
-    for transition in transitions:
-        if transition.at < now - ALERT_LOOKBACK:
-            continue
+    recent = [t for t in transitions if t.at >= now - ALERT_LOOKBACK]
+    if not recent:
+        return 0
+    batch = AlertBatch(now)
+    if not batch.channels:
+        return 0
+    labels = _lead_labels(t.row.contact_id for t in recent)
+    people_of: dict[tuple[models.AlertKind, int | None], list[Person]] = {}
+    for transition in recent:
         row = transition.row
-        tokens = {
-            models.AlertKind.AT_RISK: alerts.at_risk,
-            models.AlertKind.BREACH: alerts.breach,
-            models.AlertKind.ESCALATION: alerts.escalation.to,
-        }[transition.kind]
-        people = resolve_recipients(context.agreement, tokens, row.owner_id)
-        lead = _lead_label(row.contact_id)
+        audience = (transition.kind, row.owner_id)
+        if audience not in people_of:
+            tokens = {
+                models.AlertKind.AT_RISK: alerts.at_risk,
+                models.AlertKind.BREACH: alerts.breach,
+                models.AlertKind.ESCALATION: alerts.escalation.to,
+            }[transition.kind]
+            people_of[audience] = resolve_recipients(context.agreement, tokens, row.owner_id)
+        lead = labels.get(row.contact_id, f"contact {row.contact_id}")
         due = row.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
-        title = f"{_TITLES[transition.kind]}: {row.name.replace('_', ' ')} for {lead}"
-        body = (
-            f"{row.name.replace('_', ' ')} of {lead} (hand-off cycle {row.cycle}) "
-            f"{'is due' if transition.kind is models.AlertKind.AT_RISK else 'was due'} {due}."
-        )
-        queued += queue_alert(
+        what = row.name.replace("_", " ")
+        verb = "is due" if transition.kind is models.AlertKind.AT_RISK else "was due"
+        batch.add(
             key=f"{transition.kind.value}:{row.contact_id}:{row.cycle}:{row.name}",
             kind=transition.kind,
-            people=people,
-            title=title,
-            body=body,
-            now=now,
+            people=people_of[audience],
+            title=f"{_TITLES[transition.kind]}: {what} for {lead}",
+            body=f"{what} of {lead} (hand-off cycle {row.cycle}) {verb} {due}.",
             obligation=row,
             contact_id=row.contact_id,
         )
-    return queued
+    return batch.flush()
 
 
 def queue_reengagement_alerts(
