@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -32,7 +32,7 @@ from enum import StrEnum
 from itertools import islice
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -1221,22 +1221,27 @@ def store_records(
         store = Store()
         store.lock()
         store.check_references_at_once(True)
-        session = _Session(
-            store=store,
-            create_missing_contacts=create_missing_contacts,
-            received_at=received_at or timezone.now(),
-        )
-        done = 0
-        touched: set[Ref] = set()
-        for chunk in _chunks(records, batch_size):
-            if _stored_callbacks:
-                touched.update(ref for ref in map(_touched_contact, chunk) if ref is not None)
-            session.store_chunk(chunk)
-            done += len(chunk)
-            if on_progress is not None:
-                on_progress(done)
-        session.finish()
-        store.check_references_at_once(False)  # Django's default for the rest of the transaction
+        try:
+            session = _Session(
+                store=store,
+                create_missing_contacts=create_missing_contacts,
+                received_at=received_at or timezone.now(),
+            )
+            done = 0
+            touched: set[Ref] = set()
+            for chunk in _chunks(records, batch_size):
+                if _stored_callbacks:
+                    touched.update(ref for ref in map(_touched_contact, chunk) if ref is not None)
+                session.store_chunk(chunk)
+                done += len(chunk)
+                if on_progress is not None:
+                    on_progress(done)
+            session.finish()
+        finally:
+            # Back to Django's default (deferred) for the rest of the caller's transaction;
+            # after a database error the transaction is aborted and rolls back anyway.
+            with suppress(DatabaseError):
+                store.check_references_at_once(False)
         if _stored_callbacks and touched:
             session.load_contact_ids(touched)
             known = session.contact_ids
