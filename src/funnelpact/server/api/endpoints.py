@@ -10,7 +10,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router
+from pydantic import BaseModel
 
 from funnelpact.domain.records import (
     Contact,
@@ -57,7 +58,7 @@ from funnelpact.server.api.schemas import (
 API_EVENT_PREFIX = "api:"
 WRITE = TokenWithScope(Scope.EVENTS_WRITE)
 READ = TokenWithScope(Scope.CONTACTS_READ)
-ERRORS: dict[int, type[Schema]] = {
+ERRORS: dict[int, type[BaseModel]] = {
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,
@@ -204,7 +205,7 @@ def ingest_items(items: Sequence[EventSchema], prefix: str = API_EVENT_PREFIX) -
 # -- writes -------------------------------------------------------------------------------------
 
 
-def _route(path: str, single: type[EventSchema], batch: type[Schema], what: str) -> None:
+def _route(path: str, single: type[EventSchema], batch: type[BaseModel], what: str) -> None:
     """POST <path> (one event) and POST <path>/batch (up to 1,000), both scope events:write."""
     kind = KIND_OF[single]
 
@@ -217,7 +218,7 @@ def _route(path: str, single: type[EventSchema], batch: type[Schema], what: str)
     # Annotations set here: django-ninja reads the body's schema from them.
     post_one.__annotations__ = {"request": HttpRequest, "item": single, "return": BatchResult}
     post_batch.__annotations__ = {"request": HttpRequest, "batch": batch, "return": BatchResult}
-    responses: dict[int, type[Schema]] = {200: BatchResult, **ERRORS}
+    responses: dict[int, type[BaseModel]] = {200: BatchResult, **ERRORS}
     router.post(
         path,
         response=responses,

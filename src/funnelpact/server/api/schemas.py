@@ -5,6 +5,9 @@ duplicate and ignored. Records are named by references, ``"system:id"`` when the
 first colon is a system funnelpact knows (``hubspot:123``, ``salesforce:00Q...``), otherwise the
 whole text is an id of the ``api`` system (``lead-42`` is ``api:lead-42``).
 Instants must carry their UTC offset (``2025-03-03T09:00:00Z``, ``...+01:00``).
+
+Plain pydantic models, not ``ninja.Schema``: Schema's ORM-friendly validator wraps every field
+access, which cost a third of a 500-item batch's time (bench/bench_api.py).
 """
 
 from __future__ import annotations
@@ -13,8 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from ninja import Schema
-from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from funnelpact.domain.records import Decision, Direction, Ref, System, TouchType
 
@@ -61,7 +63,7 @@ LongText = Annotated[str, StringConstraints(max_length=TEXT_LENGTH)]
 Amount = Annotated[Decimal, Field(max_digits=20, decimal_places=4, allow_inf_nan=False)]
 
 
-class EventSchema(Schema):
+class EventSchema(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: EventId
@@ -205,44 +207,44 @@ EVENT_KINDS = (
 )
 
 
-class EventBatch(Schema):
+class EventBatch(BaseModel):
     """Events of any kinds, each with its ``kind``; one transaction: all stored or none."""
 
     model_config = ConfigDict(extra="forbid")
     items: Annotated[list[AnyEvent], Field(min_length=1, max_length=MAX_BATCH)]
 
 
-class ContactBatch(Schema):
+class ContactBatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     items: Annotated[list[ContactIn], Field(min_length=1, max_length=MAX_BATCH)]
 
 
-class StageChangeBatch(Schema):
+class StageChangeBatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     items: Annotated[list[StageChangeIn], Field(min_length=1, max_length=MAX_BATCH)]
 
 
-class OwnerChangeBatch(Schema):
+class OwnerChangeBatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     items: Annotated[list[OwnerChangeIn], Field(min_length=1, max_length=MAX_BATCH)]
 
 
-class TouchBatch(Schema):
+class TouchBatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     items: Annotated[list[TouchIn], Field(min_length=1, max_length=MAX_BATCH)]
 
 
-class DealBatch(Schema):
+class DealBatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     items: Annotated[list[DealIn], Field(min_length=1, max_length=MAX_BATCH)]
 
 
-class DealStageChangeBatch(Schema):
+class DealStageChangeBatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     items: Annotated[list[DealStageChangeIn], Field(min_length=1, max_length=MAX_BATCH)]
 
 
-class DecisionBatch(Schema):
+class DecisionBatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     items: Annotated[list[DecisionIn], Field(min_length=1, max_length=MAX_BATCH)]
 
@@ -250,14 +252,14 @@ class DecisionBatch(Schema):
 # -- results -------------------------------------------------------------------------------------
 
 
-class ItemResult(Schema):
+class ItemResult(BaseModel):
     index: int
     id: str
     kind: str
     duplicate: bool = Field(description="the id was seen before: acknowledged, not stored again")
 
 
-class KindCountsOut(Schema):
+class KindCountsOut(BaseModel):
     created: int
     updated: int
     unchanged: int
@@ -265,20 +267,20 @@ class KindCountsOut(Schema):
     placeholders: int
 
 
-class BatchResult(Schema):
+class BatchResult(BaseModel):
     accepted: int = Field(description="events stored (new ids)")
     duplicates: int = Field(description="events whose id was seen before")
     items: list[ItemResult]
     store: dict[str, KindCountsOut] = Field(description="what storing did, per record kind")
 
 
-class Problem(Schema):
+class Problem(BaseModel):
     item: int | None = Field(default=None, description="the index of the item in `items`")
     field: str = Field(default="", description="the field, dotted (owner, amount, ...)")
     message: str
 
 
-class ErrorOut(Schema):
+class ErrorOut(BaseModel):
     error: str = Field(description="a stable code: invalid_input, unauthorized, forbidden, ...")
     message: str
     problems: list[Problem] = Field(default_factory=list)
@@ -287,7 +289,7 @@ class ErrorOut(Schema):
 # -- reads ---------------------------------------------------------------------------------------
 
 
-class ContactOut(Schema):
+class ContactOut(BaseModel):
     id: int
     refs: list[str] = Field(description="every identity of the contact in its source systems")
     email: str
@@ -307,12 +309,12 @@ class ContactOut(Schema):
     placeholder: bool = Field(description="named by an event before any record described it")
 
 
-class TimelineEntry(Schema):
+class TimelineEntry(BaseModel):
     at: datetime
     kind: str = Field(description="created, stage_change, owner_change, touch, decision, deal, ...")
     detail: dict[str, str | bool | None]
 
 
-class TimelineOut(Schema):
+class TimelineOut(BaseModel):
     contact: ContactOut
     entries: list[TimelineEntry]
