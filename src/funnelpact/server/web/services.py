@@ -152,6 +152,7 @@ class Dashboard:
     by_campaign: tuple[Compliance, ...]
     trends: tuple[Trend, ...]
     at_risk: tuple[AtRisk, ...]
+    accepted: int = 0  # MQLs accepted in the window
     options: dict[str, list[str]] = field(default_factory=dict)
 
     @property
@@ -315,11 +316,15 @@ def compliance_by(
     return tuple(result[:BREAKDOWN_SHOWN])
 
 
-def _acceptance(window: Window, filters: Filters, viewer: Viewer) -> float | None:
-    decisions = store.HandoffDecision.objects.filter(
+def _decisions(window: Window, filters: Filters, viewer: Viewer) -> QuerySet[store.HandoffDecision]:
+    return store.HandoffDecision.objects.filter(
         Q(decided_at__gte=window.first, decided_at__lt=window.after)
         & _contact_filter(filters, viewer)
     )
+
+
+def _acceptance(window: Window, filters: Filters, viewer: Viewer) -> float | None:
+    decisions = _decisions(window, filters, viewer)
     counts = Counter(decisions.values_list("decision", flat=True))
     total = counts[Decision.ACCEPTED.value] + counts[Decision.REJECTED.value]
     return None if total == 0 else counts[Decision.ACCEPTED.value] / total
@@ -408,6 +413,9 @@ def dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashboard:
         trends=trends(stage, window, previous, filters, viewer),
         at_risk=at_risk_now(filters, viewer),
         options=filter_options(),
+        accepted=_decisions(window, filters, viewer)
+        .filter(decision=Decision.ACCEPTED.value)
+        .count(),
     )
 
 

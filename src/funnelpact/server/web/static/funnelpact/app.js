@@ -76,5 +76,12 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { charts(); countdowns(); uploads(); });
+  // No inline handlers (the CSP forbids them): selects marked data-submit-on-change submit their form.
+  function autoSubmit() {
+    document.querySelectorAll("select[data-submit-on-change]").forEach(function (select) {
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { charts(); countdowns(); uploads(); autoSubmit(); });
 })();
