@@ -1,14 +1,16 @@
 """Django settings for the funnelpact server and the store.
 
-Everything comes from the environment (``FUNNELPACT_*``); see docs/store.md. Production hardening
-(secret management, hosts, HTTPS) comes with the deployment work.
+Everything comes from the environment (``FUNNELPACT_*``); see docs/store.md. ``FUNNELPACT_ENV=
+production`` turns the deployment checklist on and refuses an insecure set-up (docs/security.md).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
+from funnelpact.server import security
 from funnelpact.server.config import database_url, parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -18,13 +20,32 @@ DATABASES = {"default": parse_database_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A development default: set FUNNELPACT_SECRET_KEY for anything reachable from a network.
-SECRET_KEY = os.environ.get("FUNNELPACT_SECRET_KEY", "funnelpact-dev-insecure-secret-key")
+SECRET_KEY = os.environ.get("FUNNELPACT_SECRET_KEY", security.DEV_SECRET_KEY)
 DEBUG = os.environ.get("FUNNELPACT_DEBUG", "") == "1"
 ALLOWED_HOSTS = [
     host.strip()
     for host in os.environ.get("FUNNELPACT_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")
     if host.strip()
 ]
+# Production with the development key (or DEBUG, or no hosts): stop here, whatever started us
+# (CLI, manage.py, a WSGI server), with the reasons and no traceback.
+_deployment_problems = security.deployment_problems(os.environ, secret_key=SECRET_KEY, debug=DEBUG)
+if _deployment_problems:
+    sys.exit(security.refusal_message(_deployment_problems))
+_deployment = security.deployment_settings(os.environ)
+SESSION_COOKIE_SECURE = _deployment.session_cookie_secure
+CSRF_COOKIE_SECURE = _deployment.csrf_cookie_secure
+SECURE_SSL_REDIRECT = _deployment.ssl_redirect
+SECURE_HSTS_SECONDS = _deployment.hsts_seconds
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _deployment.hsts_include_subdomains
+SECURE_HSTS_PRELOAD = _deployment.hsts_preload
+SECURE_PROXY_SSL_HEADER = _deployment.proxy_ssl_header
+CSRF_TRUSTED_ORIGINS = _deployment.csrf_trusted_origins
+# The pages send the CSRF token from the template (hx-headers), never read from the cookie.
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -42,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "funnelpact.server.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
