@@ -56,6 +56,11 @@ def hook_server() -> Iterator[HookServer]:
                 return
             state.posts.append((self.path, json.loads(body or b"{}")))
             self.send_response(200)
+            if self.path.startswith("/services/"):  # Slack's incoming webhooks answer "ok"
+                self.send_header("Content-Type", "text/plain")
+                self.end_headers()
+                self.wfile.write(b"ok")
+                return
             self.send_header("Content-Type", "application/json")
             self.end_headers()
             self.wfile.write(b'{"ok": true}')
@@ -84,3 +89,36 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
 @pytest.fixture
 def agreement_path() -> Path:
     return AGREEMENT
+
+
+@dataclass
+class MailServer:
+    port: int
+    messages: list[tuple[str, list[str], bytes]] = field(default_factory=list)
+
+    def url(self) -> str:
+        # Plain SMTP on 127.0.0.1 (no TLS, no login): apprise's "insecure" mode.
+        return f"mailto://127.0.0.1:{self.port}?from=watch@funnelpact.example&mode=insecure"
+
+
+@pytest.fixture
+def mail_server() -> Iterator[MailServer]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps every message it receives."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    state = MailServer(port)
+
+    class Handler:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+            state.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield state
+    controller.stop()

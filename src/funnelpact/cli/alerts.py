@@ -22,7 +22,7 @@ console = Console(soft_wrap=True)
 def add_command(
     name: Annotated[str, typer.Argument(help="A name for the channel, e.g. sales-email.")],
     url: Annotated[
-        str, typer.Argument(help="apprise URL: mailtos://, slack://, msteams://, json://")
+        str, typer.Argument(help="apprise URL: mailtos://, slack://, workflows://, json://")
     ],
 ) -> None:
     """Add (or replace) an alert channel."""

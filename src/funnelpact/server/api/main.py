@@ -22,6 +22,7 @@ from funnelpact.server.api.errors import (
     error_body,
     problem_of,
 )
+from funnelpact.server.watch.api import router as watch_router
 
 DESCRIPTION = """Live events into the funnelpact store and contacts out.
 
@@ -42,6 +43,7 @@ api = NinjaAPI(
 )
 api.add_router("/v1/", router)
 api.add_router("/v1/", reads)
+api.add_router("/v1/", watch_router)
 
 
 def render_error(request: HttpRequest, exc: FunnelpactError) -> HttpResponse:

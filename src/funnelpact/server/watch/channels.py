@@ -2,7 +2,8 @@
 
 A channel is an apprise URL: ``mailtos://user:password@smtp.example.com?from=watch@example.com``
 (e-mail: each alert goes to its recipient's address, added as ``to=``), ``slack://...``,
-``msteams://...``, ``json://host/path`` (a generic webhook receiving JSON). See docs/alerts.md.
+``workflows://...`` (Microsoft Teams workflow webhooks), ``json://host/path`` (a generic
+webhook receiving JSON). See docs/alerts.md.
 
 ``deliver_due(now)`` sends the outbox rows whose time has come, one at a time: a row is marked
 sent only after its channel accepted it; a failure is kept with its error and retried with
@@ -32,7 +33,8 @@ _SCHEMES = {
     "mailto": models.ChannelKind.EMAIL,
     "mailtos": models.ChannelKind.EMAIL,
     "slack": models.ChannelKind.SLACK,
-    "msteams": models.ChannelKind.TEAMS,
+    "workflow": models.ChannelKind.TEAMS,  # Microsoft Teams through a Power Automate workflow
+    "workflows": models.ChannelKind.TEAMS,
     "json": models.ChannelKind.WEBHOOK,
     "jsons": models.ChannelKind.WEBHOOK,
     "form": models.ChannelKind.WEBHOOK,

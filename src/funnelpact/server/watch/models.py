@@ -96,7 +96,7 @@ class ChannelKind(StrEnum):
 
 
 class AlertChannel(models.Model):
-    """Where alerts go: an apprise URL (mailtos://, slack://, msteams://, json://...).
+    """Where alerts go: an apprise URL (mailtos://, slack://, workflows://, json://...).
 
     E-mail channels send one message per recipient address; chat and webhook channels get
     every alert once, naming its recipients.

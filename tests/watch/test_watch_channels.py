@@ -1,0 +1,100 @@
+"""Alert channels end to end through apprise, against local stand-ins of the services: a real
+SMTP server, and an HTTP server where Slack's and a generic webhook's endpoints would be."""
+
+from __future__ import annotations
+
+import email
+from datetime import timedelta
+from email.header import decode_header, make_header
+
+import pytest
+from watch_factories import madrid, mql, team
+
+from funnelpact.errors import InputError, NotFoundError
+from funnelpact.server.tracking.services import store_records
+from funnelpact.server.watch import models
+from funnelpact.server.watch.channels import add_channel, backoff, send_test
+from funnelpact.server.watch.scheduler import tick
+from funnelpact.server.watch.services import use_agreement
+
+pytestmark = pytest.mark.django_db
+HANDOFF = madrid(2025, 12, 1, 10)
+DECISION_DUE = madrid(2025, 12, 2, 10)
+SLACK_TOKENS = "T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7"
+
+
+def _subject(raw: bytes) -> str:
+    return str(make_header(decode_header(email.message_from_bytes(raw)["Subject"])))
+
+
+def test_breach_by_email_to_the_owner_and_the_sales_owner(clock, agreement_path, mail_server):
+    use_agreement(agreement_path, clock.set(HANDOFF))
+    add_channel("sales-email", mail_server.url())
+    store_records([*team(), *mql(HANDOFF)])
+    tick(clock.set(DECISION_DUE))
+    tick(clock.set(DECISION_DUE + timedelta(minutes=1)))
+    breaches = [
+        (rcpt, _subject(raw))
+        for _, rcpts, raw in mail_server.messages
+        for rcpt in rcpts
+        if "breached" in _subject(raw)
+    ]
+    assert sorted(rcpt for rcpt, _ in breaches) == [
+        "ana@nubeo.example",  # the lead's owner
+        "javier.romero@nubeo.example",  # the agreement's sales owner
+    ]
+    assert all("decision" in subject for _, subject in breaches)
+
+
+def test_slack_gets_its_documented_webhook_payload(
+    clock, agreement_path, hook_server, monkeypatch
+) -> None:
+    from apprise.plugins.slack import NotifySlack
+
+    # Slack's incoming-webhook host, replaced by the local server (the service is all we fake).
+    monkeypatch.setattr(NotifySlack, "webhook_url", f"http://127.0.0.1:{hook_server.port}/services")
+    use_agreement(agreement_path, clock.set(HANDOFF))
+    add_channel("sales-slack", f"slack://{SLACK_TOKENS}")
+    store_records([*team(), *mql(HANDOFF)])
+    tick(clock.set(DECISION_DUE))
+    titles = [body["attachments"][0]["title"] for _, body in hook_server.posts]
+    assert titles.count("SLA breached: decision for Lead lead-1") == 1
+    breach = [(path, body) for path, body in hook_server.posts if "breached:" in json_text(body)]
+    path, body = breach[0]
+    assert path == f"/services/{SLACK_TOKENS}"
+    assert "attachments" in body or "blocks" in body or "text" in body
+
+
+def json_text(body: object) -> str:
+    import json
+
+    return json.dumps(body)
+
+
+def test_alerts_test_sends_at_once(clock, hook_server) -> None:
+    add_channel("ops", hook_server.url("/test"))
+    send_test("ops", clock.set(HANDOFF))
+    assert [path for path, _ in hook_server.posts] == ["/test"]
+    assert hook_server.posts[0][1]["title"] == "funnelpact test alert"
+
+
+def test_a_failing_test_names_the_channel(clock, hook_server) -> None:
+    hook_server.failing = True
+    add_channel("ops", hook_server.url())
+    with pytest.raises(InputError, match="channel 'ops'"):
+        send_test("ops", clock.set(HANDOFF))
+
+
+def test_channel_urls_are_checked(db) -> None:
+    with pytest.raises(InputError, match="not an alert channel"):
+        add_channel("bad", "ftp://example.com/")
+    with pytest.raises(NotFoundError, match="no such channel"):
+        send_test("nobody", madrid(2025, 12, 1, 10))
+    assert not models.AlertChannel.objects.exists()
+
+
+def test_backoff_doubles_up_to_an_hour() -> None:
+    delays = [backoff(attempt).total_seconds() for attempt in range(1, 10)]
+    assert delays[:4] == [30, 60, 120, 240]
+    assert max(delays) == 3600
+    assert delays == sorted(delays)
