@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import ibis
 
 from funnelpact.analytics.engine import AnalyticsEngine, MetricQuery
@@ -87,21 +88,45 @@ def generate(raw: duckdb.DuckDBPyConnection, contacts: int, touches: int) -> Non
     for statement in GENERATE.format(n=contacts, touches=touches).split(";\n"):
         if statement.strip():
             raw.execute(statement)
-    for name in TABLE_NAMES:  # the canonical column types
-        schema = arrow_schema(name)
+    for name in TABLE_NAMES:  # the canonical columns; instants as the engine stores them
         casts = ", ".join(
-            f'CAST("{field.name}" AS {"TIMESTAMPTZ" if str(field.type).startswith("timestamp") else "DOUBLE" if field.name == "amount" else "BOOLEAN" if str(field.type) == "bool" else "VARCHAR"}) AS "{field.name}"'
-            for field in schema
+            f'{_stored(str(field.type), field.name)} AS "{field.name}"'
+            for field in arrow_schema(name)
         )
         raw.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {casts} FROM {name}")
 
 
+def _stored(arrow_type: str, column: str) -> str:
+    if arrow_type.startswith("timestamp"):
+        return f'epoch_us("{column}")'  # int64 epoch microseconds (engine.as_epoch_micros)
+    if arrow_type == "double":
+        return f'CAST("{column}" AS DOUBLE)'
+    if arrow_type == "bool":
+        return f'CAST("{column}" AS BOOLEAN)'
+    return f'CAST("{column}" AS VARCHAR)'
+
+
+def _as_instants(raw: duckdb.DuckDBPyConnection, name: str) -> pa.Table:
+    columns = ", ".join(
+        f'make_timestamptz("{f.name}") AS "{f.name}"'
+        if str(f.type).startswith("timestamp")
+        else f'"{f.name}"'
+        for f in arrow_schema(name)
+    )
+    return raw.sql(f"SELECT {columns} FROM {name}").to_arrow_table()
+
+
 def engine_scorecard(engine: AnalyticsEngine) -> dict[tuple[str, str, str, str], float | None]:
     figures: dict[tuple[str, str, str, str], float | None] = {}
-    for by in ((Breakdown.PERIOD, Breakdown.SOURCE), (Breakdown.PERIOD, Breakdown.REP)):
-        for slug in FIGURES:
-            for row in engine.run(MetricQuery(metric=slug, period=PERIOD, by=by)).rows:
-                figures[(slug, by[1].value, row.keys["period"], row.keys[by[1].value])] = row.value
+    queries = [
+        MetricQuery(metric=slug, period=PERIOD, by=by)
+        for by in ((Breakdown.PERIOD, Breakdown.SOURCE), (Breakdown.PERIOD, Breakdown.REP))
+        for slug in FIGURES
+    ]
+    for query, result in zip(queries, engine.run_many(queries), strict=True):
+        name = query.by[1].value
+        for row in result.rows:
+            figures[(query.metric, name, row.keys["period"], row.keys[name])] = row.value
     return figures
 
 
@@ -124,7 +149,7 @@ def reference(
     sql = sql.replace("FROM clock", f"FROM {engine.clock.buckets.get_name()}").replace(
         "JOIN clock", f"JOIN {engine.clock.buckets.get_name()}"
     )
-    rows = raw.execute(sql).to_arrow_table().to_pylist()
+    rows = raw.sql(sql).to_arrow_table().to_pylist()
     figures: dict[tuple[str, str, str, str], float | None] = {}
     for row in rows:
         for slug, column in FIGURES.items():

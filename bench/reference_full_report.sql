@@ -1,34 +1,34 @@
 -- The hand-written DuckDB reference of the bench scorecard (bench/bench_analytics.py):
 -- per month x source and per month x rep, the same figures as the engine's registry metrics.
--- Tables: contacts, stage_changes, owner_changes, touches, deals, reps, clock (bucket_start,
+-- Instants are int64 epoch microseconds (the engine's storage format). Tables: contacts, stage_changes, owner_changes, touches, deals, reps, clock (bucket_start,
 -- cum_bsec, is_open; bucket size :size seconds). Parameters substituted by the bench:
 -- :start, :end (epoch seconds of the year), :now, :b_now, :size, :sla, :tz_months (a VALUES list).
 WITH
 months(period, p_start, p_end) AS (VALUES :months),
 stages AS (
     SELECT contact_id,
-           min(epoch(entered_at)::BIGINT) FILTER (WHERE stage = 'mql') AS mql_at,
-           min(epoch(entered_at)::BIGINT) FILTER (WHERE stage = 'sql') AS sql_at
+           min((entered_at // 1000000)) FILTER (WHERE stage = 'mql') AS mql_at,
+           min((entered_at // 1000000)) FILTER (WHERE stage = 'sql') AS sql_at
     FROM stage_changes GROUP BY contact_id
 ),
 base AS (
-    SELECT c.contact_id, epoch(c.created_at)::BIGINT AS created_at, coalesce(c.source, '') AS source,
+    SELECT c.contact_id, (c.created_at // 1000000) AS created_at, coalesce(c.source, '') AS source,
            c.owner_id AS contact_owner, s.mql_at, s.sql_at
     FROM contacts c LEFT JOIN stages s USING (contact_id)
 ),
 owner_at_handoff AS (
     SELECT b.contact_id, o.owner_id,
            row_number() OVER (PARTITION BY b.contact_id
-                              ORDER BY epoch(o.assigned_at) DESC, o.owner_id DESC) AS rn
+                              ORDER BY o.assigned_at DESC, o.owner_id DESC) AS rn
     FROM base b JOIN owner_changes o
-      ON o.contact_id = b.contact_id AND epoch(o.assigned_at)::BIGINT <= b.mql_at
+      ON o.contact_id = b.contact_id AND (o.assigned_at // 1000000) <= b.mql_at
     WHERE b.mql_at IS NOT NULL
 ),
 touch_facts AS (
-    SELECT b.contact_id, min(epoch(t.occurred_at)::BIGINT) AS first_touch_at,
-           count(*) FILTER (WHERE epoch(t.occurred_at)::BIGINT < b.mql_at + 14 * 86400) AS cadence_touches
+    SELECT b.contact_id, min((t.occurred_at // 1000000)) AS first_touch_at,
+           count(*) FILTER (WHERE (t.occurred_at // 1000000) < b.mql_at + 14 * 86400) AS cadence_touches
     FROM base b JOIN touches t
-      ON t.contact_id = b.contact_id AND epoch(t.occurred_at)::BIGINT >= b.mql_at
+      ON t.contact_id = b.contact_id AND (t.occurred_at // 1000000) >= b.mql_at
     WHERE b.mql_at IS NOT NULL AND t.touch_type IN ('call', 'email', 'meeting')
       AND NOT t.automated AND t.direction = 'outbound' AND t.rep_id IS NOT NULL
     GROUP BY b.contact_id

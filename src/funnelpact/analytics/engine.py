@@ -23,6 +23,7 @@ from typing import Any, Final
 
 import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
 from ibis.expr.types import Table
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,6 +33,7 @@ from funnelpact.analytics.facts import (
     FactsConfig,
     build_contact_facts,
     dependent_facts,
+    seconds,
 )
 from funnelpact.analytics.metrics import (
     REGISTRY,
@@ -148,8 +150,13 @@ def _clock_of(calendar: BusinessCalendar, start: datetime, end: datetime) -> Bus
     return _CLOCKS[key]
 
 
-def _aware(instant: datetime) -> datetime:
-    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
+def as_epoch_micros(table: pa.Table) -> pa.Table:
+    """Instants as int64 epoch microseconds: integers mean the same on every engine."""
+    columns = [
+        pc.cast(column, pa.int64()) if pa.types.is_timestamp(column.type) else column
+        for column in table.columns
+    ]
+    return pa.table(columns, names=table.column_names)
 
 
 def _backend_name(con: Any) -> str:
@@ -208,7 +215,9 @@ class AnalyticsEngine:
     def _build(self, tables: dict[str, Table], version: str) -> None:
         self._tables = tables
         self.clock = self._clock(tables)
-        contacts = self._materialise("facts", build_contact_facts(tables, self.config, self.clock))
+        contacts = self._materialise(
+            "facts", build_contact_facts(tables, self.config, self.clock, self._materialise)
+        )
         deals, rejections = dependent_facts(tables, contacts)
         self.facts = Facts(
             contacts=contacts,
@@ -216,9 +225,10 @@ class AnalyticsEngine:
             rejections=self._materialise("rejection_facts", rejections),
         )
         self.data_version = version
+        self._b_now = self.business_reading(self.now)
 
     def _put(self, name: str, table: pa.Table) -> Table:
-        return self._create(name, table)
+        return self._create(name, as_epoch_micros(table))
 
     def _materialise(self, name: str, expression: Table) -> Table:
         return self._create(self._table_name(name), expression)
@@ -248,11 +258,15 @@ class AnalyticsEngine:
     def _clock(self, tables: Mapping[str, Table]) -> BusinessClock:
         instants: list[datetime] = [self.now]
         for name, column in (("stage_changes", "entered_at"), ("touches", "occurred_at")):
-            values = tables[name][column]
+            values = seconds(tables[name][column])
             bounds = self.con.to_pyarrow(
                 tables[name].aggregate(low=values.min(), high=values.max())
             ).to_pylist()[0]
-            instants += [_aware(v) for v in (bounds["low"], bounds["high"]) if v is not None]
+            instants += [
+                datetime.fromtimestamp(int(v), UTC)
+                for v in (bounds["low"], bounds["high"])
+                if v is not None
+            ]
         first, last = min(instants), max(instants)
         # A day of margin each side, and room for the periods a dashboard asks about.
         start = (first - timedelta(days=2)).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -296,39 +310,91 @@ class AnalyticsEngine:
             start=start,
             end=end,
             now=now_s,
-            b_now=self.business_reading(self.now),
+            b_now=self._b_now,
             config=config,
             within_days=query.within_days,
             **chosen,
         )
+
+    def _rows(
+        self, table: Table, column: str, scope: Scope, period: Period, by: tuple[Breakdown, ...]
+    ) -> Table:
+        """The rows dated in the period, with `period` (the sub-period's label) if asked."""
+        dated = table[column]
+        rows = table.filter(dated.notnull() & (dated >= scope.start) & (dated < scope.end))
+        if Breakdown.PERIOD in by:
+            # A CASE over the sub-periods' bounds (a projection, no range join): sorted bounds,
+            # so the first `<` that holds names the bucket.
+            bounds = [(p.label, p.bounds(self.timezone)[1]) for p in period.sub_periods()]
+            label = ibis.cases(*((rows[column] < end, name) for name, end in bounds), else_="")
+            rows = rows.mutate(period=label)
+        return rows
 
     def expression(
         self, metric: Metric, scope: Scope, period: Period, by: tuple[Breakdown, ...]
     ) -> Table:
         """The metric's Ibis expression for a period and breakdowns (not executed)."""
         table: Table = getattr(self.facts, metric.subject.value)
-        dated = table[metric.dated_by(scope)]
-        rows = table.filter(dated.notnull() & (dated >= scope.start) & (dated < scope.end))
+        rows = self._rows(table, metric.dated_by(scope), scope, period, by)
         keys = [b.value for b in by if b is not Breakdown.PERIOD] + list(metric.extra_keys)
         if Breakdown.PERIOD in by:
-            buckets = ibis.memtable(
-                pa.table(
-                    {
-                        "period": [p.label for p in period.sub_periods()],
-                        "p_start": [p.bounds(self.timezone)[0] for p in period.sub_periods()],
-                        "p_end": [p.bounds(self.timezone)[1] for p in period.sub_periods()],
-                    }
-                )
-            )
-            column = metric.dated_by(scope)
-            rows = rows.join(
-                buckets, [rows[column] >= buckets.p_start, rows[column] < buckets.p_end]
-            )
             keys = ["period", *keys]
         measures = metric.measure(rows, scope)
         if keys:
             return rows.group_by(keys).aggregate(**measures)
         return rows.aggregate(**measures)
+
+    def run_many(self, queries: list[MetricQuery]) -> list[MetricResult]:
+        """Several queries at once: those over the same rows (facts table, dating instant,
+        period, breakdowns) share one aggregate, i.e. one scan and one group-by."""
+        groups: dict[tuple[Any, ...], list[tuple[MetricQuery, Metric, Scope, Period]]] = {}
+        for query in queries:
+            metric = REGISTRY.get(query.metric)
+            if (
+                not isinstance(metric, Metric)
+                or query.compare_previous
+                or (self.data_version, query) in self._cache
+                or any(b not in metric.breakdowns for b in query.by)
+            ):
+                continue
+            period = parse_period(query.period)
+            scope = self._scope(query, period)
+            key = (
+                metric.subject,
+                metric.dated_by(scope),
+                period,
+                query.by,
+                metric.extra_keys,
+                scope,
+            )
+            groups.setdefault(key, []).append((query, metric, scope, period))
+        for (subject, column, period, by, extra, scope), members in groups.items():
+            if len(members) == 1:
+                continue  # run() below does it alone
+            table: Table = getattr(self.facts, subject.value)
+            rows = self._rows(table, column, scope, period, by)
+            keys = [b.value for b in by if b is not Breakdown.PERIOD] + list(extra)
+            if Breakdown.PERIOD in by:
+                keys = ["period", *keys]
+            measures: dict[str, Any] = {}
+            for index, (_, metric, _, _) in enumerate(members):
+                for name, value in metric.measure(rows, scope).items():
+                    measures[f"m{index}_{name}"] = value
+            expression = (
+                rows.group_by(keys).aggregate(**measures) if keys else rows.aggregate(**measures)
+            )
+            arrow = self.con.to_pyarrow(expression).to_pylist()
+            for index, (query, metric, _, _) in enumerate(members):
+                picked = [
+                    {
+                        **{k: row[k] for k in keys},
+                        "value": row[f"m{index}_value"],
+                        "sample": row[f"m{index}_sample"],
+                    }
+                    for row in arrow
+                ]
+                self._store(query, metric, self._to_rows(picked, keys), None)
+        return [self.run(query) for query in queries]
 
     def _execute(self, query: MetricQuery, period: Period) -> list[MetricRow]:
         metric = REGISTRY[query.metric]
@@ -337,15 +403,19 @@ class AnalyticsEngine:
         scope = self._scope(query, period)
         expression = self.expression(metric, scope, period, query.by)
         key_names = [c for c in expression.columns if c not in ("value", "sample")]
-        rows = self.con.to_pyarrow(expression).to_pylist()
+        return self._to_rows(self.con.to_pyarrow(expression).to_pylist(), key_names)
+
+    def _to_rows(self, rows: list[dict[str, Any]], key_names: list[str]) -> list[MetricRow]:
         result = []
         for row in rows:
             value = row["value"]
+            # model_construct: thousands of rows, every field already of its type.
             result.append(
-                MetricRow(
+                MetricRow.model_construct(
                     keys={name: "" if row[name] is None else str(row[name]) for name in key_names},
                     value=None if value is None else round(float(value), DIGITS),
                     sample=int(row["sample"] or 0),
+                    previous=None,
                 )
             )
         if not key_names and not result:
@@ -355,7 +425,7 @@ class AnalyticsEngine:
     def _derived(
         self, metric: DerivedMetric, query: MetricQuery, period: Period
     ) -> list[MetricRow]:
-        parts: dict[str, dict[tuple[str, ...], MetricRow]] = {}
+        parts: dict[str, dict[tuple[tuple[str, str], ...], MetricRow]] = {}
         for name in metric.inputs:
             slug, _, parameter = name.partition("@")
             stage = getattr(query, parameter) if parameter else None
@@ -367,15 +437,13 @@ class AnalyticsEngine:
                     "compare_previous": False,
                 }
             )
-            parts[name] = {tuple(r.keys.items()): r for r in self._execute(sub, period)}  # type: ignore[misc]
+            parts[name] = {tuple(r.keys.items()): r for r in self._execute(sub, period)}
         all_keys = sorted({key for rows in parts.values() for key in rows})
         result = []
         for key in all_keys:
             values = {
                 name: (rows[key].value if key in rows else None) for name, rows in parts.items()
             }
-            if parts[metric.inputs[-1]].get(key) is None and not key:
-                values[metric.inputs[-1]] = None
             value = metric.combine(values)
             first = parts[metric.inputs[-1]].get(key)
             result.append(
@@ -417,16 +485,25 @@ class AnalyticsEngine:
                 row.model_copy(update={"previous": earlier.get(tuple(sorted(row.keys.items())))})
                 for row in rows
             ]
-        result = MetricResult(
+        return self._store(query, metric, rows, previous_label)
+
+    def _store(
+        self,
+        query: MetricQuery,
+        metric: Metric | DerivedMetric,
+        rows: list[MetricRow],
+        previous_label: str | None,
+    ) -> MetricResult:
+        result = MetricResult.model_construct(
             metric=query.metric,
             unit=metric.unit,
-            period=period.label,
+            period=parse_period(query.period).label,
             previous_period=previous_label,
             by=query.by,
             rows=tuple(rows),
             data_version=self.data_version,
         )
-        self._cache[cache_key] = result
+        self._cache[(self.data_version, query)] = result
         if len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
         return result
@@ -509,10 +586,11 @@ def scorecard(
 ) -> dict[str, list[tuple[tuple[str, ...], float | None, int]]]:
     """Every scorecard figure: `metric/breakdown` -> sorted (keys, value, sample) rows."""
     figures: dict[str, list[tuple[tuple[str, ...], float | None, int]]] = {}
-    for by in breakdowns:
-        for slug in metrics:
-            result = engine.run(MetricQuery(metric=slug, period=period, by=by))
-            figures[f"{slug}/{'+'.join(by)}"] = sorted(
-                (tuple(row.keys.values()), row.value, row.sample) for row in result.rows
-            )
+    queries = [
+        MetricQuery(metric=slug, period=period, by=by) for by in breakdowns for slug in metrics
+    ]
+    for query, result in zip(queries, engine.run_many(queries), strict=True):
+        figures[f"{query.metric}/{'+'.join(query.by)}"] = sorted(
+            (tuple(row.keys.values()), row.value, row.sample) for row in result.rows
+        )
     return figures

@@ -25,7 +25,7 @@ per rejection (decided_at, reason) with the same dimensions.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -63,7 +63,13 @@ class FactsConfig:
 
 
 def seconds(instant: Value) -> IntegerValue:
-    """Whole epoch seconds (rounded down) as int64: the same integer on every engine."""
+    """Whole epoch seconds (rounded down) as int64: the same integer on every engine.
+
+    The engine loads instants as int64 epoch microseconds (`as_epoch_micros`): integer
+    division is exact everywhere and avoids DuckDB's costly time-zone cast of TIMESTAMPTZ
+    (measured 2.5 s per 20M touches); timestamps are accepted too."""
+    if instant.type().is_integer():
+        return (instant // 1_000_000).cast("int64")
     return instant.truncate("s").epoch_seconds().cast("int64")
 
 
@@ -162,9 +168,15 @@ def _deal_rows(deals: Table) -> Table:
 
 
 def build_contact_facts(
-    tables: Mapping[str, Table], config: FactsConfig, clock: BusinessClock
+    tables: Mapping[str, Table],
+    config: FactsConfig,
+    clock: BusinessClock,
+    checkpoint: Callable[[str, Table], Table] | None = None,
 ) -> Table:
-    """The per-contact facts as an Ibis expression over `tables` (canonical names)."""
+    """The per-contact facts as an Ibis expression over `tables` (canonical names).
+
+    `checkpoint(name, expression)` may materialise the stage pivot, which three later joins
+    read (the engine does: an engine may otherwise compute it three times)."""
     contacts = tables["contacts"]
     base = contacts.select(
         contact_id=contacts.contact_id,
@@ -177,6 +189,8 @@ def build_contact_facts(
     pivot = _stage_pivot(tables["stage_changes"], config.stages)
     base = base.left_join(pivot, base.contact_id == pivot.p_contact).drop("p_contact")
     base = base.mutate(handoff_at=base[f"{config.handoff_stage}_at"])
+    if checkpoint is not None:
+        base = checkpoint("stages", base)
 
     owners = _handoff_owner(tables["owner_changes"], base)
     base = base.left_join(owners, base.contact_id == owners.o_contact)
