@@ -1,6 +1,7 @@
 """Permission matrix: every API operation, walked anonymous -> 401, bad token -> 401, revoked
--> 401, wrong scope -> 403, right scope (or admin) -> 2xx. The operations come from the OpenAPI
-schema, so a new endpoint cannot be left out of the walk."""
+-> 401, wrong scope -> 403; the ingestion API's operations also right scope (or admin) -> 2xx.
+The operations come from the OpenAPI schema, so a new endpoint cannot be left out of the walk
+(other features mounted in the API, such as the watch's, test their own 2xx cases)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,8 @@ def request_for(method: str, path: str, operation: str, counter: list[int]) -> t
     """A valid request for the operation (fresh event ids each time)."""
     counter[0] += 1
     n = counter[0]
+    if operation not in INGESTION:  # another feature's: refused before its body is read
+        return path.replace("{ref}", "hubspot:1"), {}
     if method == "get":
         return path.replace("{ref}", "hubspot:1"), None
     if operation == "post_events_batch":
@@ -67,11 +70,15 @@ def call(client: Client, method: str, url: str, body: Any, token: str | None) ->
     return client.post(url, data=body, content_type="application/json", headers=headers)
 
 
-def test_the_schema_lists_every_operation_the_matrix_walks() -> None:
-    ids = {operation for _, _, operation in operations()}
-    expected = {*BODIES, *(f"{o}_batch" for o in BODIES)}
-    expected |= {"post_events_batch", "get_contact", "get_contact_timeline"}
-    assert ids == expected
+INGESTION = {*BODIES, *(f"{o}_batch" for o in BODIES)} | {
+    "post_events_batch",
+    "get_contact",
+    "get_contact_timeline",
+}
+
+
+def test_the_schema_lists_every_ingestion_operation() -> None:
+    assert {operation for _, _, operation in operations()} >= INGESTION
 
 
 def test_every_operation_walks_401_403_2xx(make_token: Callable[..., str]) -> None:
@@ -102,6 +109,8 @@ def test_every_operation_walks_401_403_2xx(make_token: Callable[..., str]) -> No
             error = "unauthorized" if status == 401 else "forbidden"
             assert answer.json()["error"] == error
             assert message in answer.json()["message"]
+        if operation not in INGESTION:
+            continue
         for token in (right, admin):
             url, body = request_for(method, path, operation, counter)
             answer = call(client, method, url, body, token)

@@ -17,6 +17,7 @@ ERROR_CODES = {
     401: "unauthorized",
     403: "forbidden",
     404: "not_found",
+    409: "conflict",
     413: "too_large",
     422: "invalid_input",
 }
