@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
 from funnelpact.domain.compliance import Status
 
 PASSWORD = "test-pass-123"

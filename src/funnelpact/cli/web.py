@@ -162,8 +162,10 @@ def createuser_command(
         chosen_role = Role(role)
     except ValueError:
         raise InputError(f"--role {role!r}: use {ROLES_HELP}") from None
-    secret = password if password is not None else typer.prompt(
-        "password", hide_input=True, confirmation_prompt=True
+    secret = (
+        password
+        if password is not None
+        else typer.prompt("password", hide_input=True, confirmation_prompt=True)
     )
     _setup()
     from django.core.management import call_command

@@ -30,7 +30,9 @@ class SignError(InputError):
 
 
 def active_version() -> watch.AgreementVersion | None:
-    return watch.AgreementVersion.objects.filter(active=True).order_by("-activated_at", "-pk").first()
+    return (
+        watch.AgreementVersion.objects.filter(active=True).order_by("-activated_at", "-pk").first()
+    )
 
 
 def versions() -> list[watch.AgreementVersion]:

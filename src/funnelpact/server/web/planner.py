@@ -61,9 +61,7 @@ def plan_text(values: dict[str, str]) -> str:
         "currency": values["currency"].upper(),
         "period": {"start": values["start"]},
         "deal_size": _number(values, "deal_size"),
-        "stages": [
-            {"name": stage, "rate": _number(values, f"rate_{stage}")} for stage in STAGES
-        ],
+        "stages": [{"name": stage, "rate": _number(values, f"rate_{stage}")} for stage in STAGES],
         "working_weeks": _number(values, "working_weeks"),
         "tolerance": _number(values, "tolerance"),
     }

@@ -191,7 +191,9 @@ def _contact_filter(filters: Filters, viewer: Viewer, prefix: str = "contact__")
     return query & owner_filter(viewer, f"{prefix}owner")
 
 
-def _entries(stage: str, window: Window, filters: Filters, viewer: Viewer) -> QuerySet[store.StageChange]:
+def _entries(
+    stage: str, window: Window, filters: Filters, viewer: Viewer
+) -> QuerySet[store.StageChange]:
     return store.StageChange.objects.filter(
         Q(stage=stage, entered_at__gte=window.first, entered_at__lt=window.after)
         & _contact_filter(filters, viewer)
@@ -209,9 +211,7 @@ def pacing(
 ) -> tuple[PacingPoint, ...]:
     per_day: Counter[date] = Counter(
         instant.astimezone(zone).date()
-        for instant in _entries(stage, window, filters, viewer).values_list(
-            "entered_at", flat=True
-        )
+        for instant in _entries(stage, window, filters, viewer).values_list("entered_at", flat=True)
     )
     points: list[PacingPoint] = []
     running = 0
@@ -351,13 +351,15 @@ def trends(
 
 
 def at_risk_now(filters: Filters, viewer: Viewer, limit: int = AT_RISK_SHOWN) -> tuple[AtRisk, ...]:
-    rows = (
-        watch.Obligation.objects.select_related("contact", "owner")
-        .filter(
-            (Q(status=Status.AT_RISK) | Q(status=Status.BREACHED, resolved_at__isnull=True))
-            & _contact_filter(filters, viewer)
-        )
-        .order_by("due_at")[:limit]
+    """At risk first (soonest due first), then unresolved breaches (newest first)."""
+    base = watch.Obligation.objects.select_related("contact", "owner").filter(
+        _contact_filter(filters, viewer)
+    )
+    at_risk = list(base.filter(status=Status.AT_RISK).order_by("due_at")[:limit])
+    breached = list(
+        base.filter(status=Status.BREACHED, resolved_at__isnull=True).order_by("-due_at")[
+            : max(0, limit - len(at_risk))
+        ]
     )
     return tuple(
         AtRisk(
@@ -368,7 +370,7 @@ def at_risk_now(filters: Filters, viewer: Viewer, limit: int = AT_RISK_SHOWN) ->
             status=row.status,
             due_at=row.due_at,
         )
-        for row in rows
+        for row in [*at_risk, *breached]
     )
 
 

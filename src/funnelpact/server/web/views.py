@@ -94,14 +94,16 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 if profile is not None and profile.language:
                     response.set_cookie("django_language", profile.language, samesite="Lax")
                 return response
-    return render(
-        request, "web/login.html", {"error": error, "username": username}, status=status
-    )
+    return render(request, "web/login.html", {"error": error, "username": username}, status=status)
 
 
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else reverse("web:dashboard")
+    return (
+        target
+        if target.startswith("/") and not target.startswith("//")
+        else reverse("web:dashboard")
+    )
 
 
 @require_POST
@@ -237,7 +239,9 @@ def lead_view(request: HttpRequest, pk: int) -> HttpResponse:
         obligations=list(contact.obligations.order_by("cycle", "due_at")),
         identities=list(contact.identities.all()),
         reasons=context.agreement.handoff.rejection_reasons if context else (),
-        open_decision=contact.obligations.filter(name="decision", status__in=OPEN_STATUSES).exists(),
+        open_decision=contact.obligations.filter(
+            name="decision", status__in=OPEN_STATUSES
+        ).exists(),
         can_decide=viewer.can(Capability.DECIDE_LEADS),
         touch_types=[TouchType.CALL, TouchType.EMAIL, TouchType.MEETING],
     )
@@ -272,10 +276,19 @@ def decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     except FunnelpactError as exc:
         return _partial_error(request, exc.message)
     action = AuditAction.LEAD_ACCEPTED if kind is DecisionKind.ACCEPT else AuditAction.LEAD_REJECTED
-    audit(viewer.username, action, f"contact {contact.pk}", now(), reason=reason, routed_to=outcome.routed_to)
+    audit(
+        viewer.username,
+        action,
+        f"contact {contact.pk}",
+        now(),
+        reason=reason,
+        routed_to=outcome.routed_to,
+    )
     message = _("Accepted") if kind is DecisionKind.ACCEPT else _("Rejected")
     if request.headers.get("HX-Request") == "true":
-        return render(request, "web/partials/decided.html", {"contact": contact, "message": message})
+        return render(
+            request, "web/partials/decided.html", {"contact": contact, "message": message}
+        )
     return redirect("web:lead", pk=contact.pk)
 
 
@@ -318,11 +331,11 @@ def touch_view(request: HttpRequest, pk: int) -> HttpResponse:
             )
         ]
     )
-    audit(viewer.username, AuditAction.TOUCH_LOGGED, f"contact {contact.pk}", moment, type=kind.value)
+    audit(
+        viewer.username, AuditAction.TOUCH_LOGGED, f"contact {contact.pk}", moment, type=kind.value
+    )
     if request.headers.get("HX-Request") == "true":
-        return render(
-            request, "web/partials/touched.html", {"kind": kind.value, "at": moment}
-        )
+        return render(request, "web/partials/touched.html", {"kind": kind.value, "at": moment})
     return redirect("web:lead", pk=contact.pk)
 
 
@@ -392,7 +405,9 @@ def agreement_view(request: HttpRequest) -> HttpResponse:
         statuses=statuses,
         review=review,
         signable=[
-            s for s in statuses if viewer.can(Capability.SIGN_AGREEMENT) and (parties is None or s.party in parties)
+            s
+            for s in statuses
+            if viewer.can(Capability.SIGN_AGREEMENT) and (parties is None or s.party in parties)
         ],
     )
 
@@ -435,10 +450,29 @@ def _report_rows(name: str, viewer: Viewer) -> tuple[list[str], list[list[Any]]]
             .filter(owner_filter(viewer))
             .order_by("handoff_at", "contact_id", "cycle", "name")
         )
-        header = ["contact", "cycle", "obligation", "status", "handoff_at", "due_at", "owner", "source", "campaign"]
+        header = [
+            "contact",
+            "cycle",
+            "obligation",
+            "status",
+            "handoff_at",
+            "due_at",
+            "owner",
+            "source",
+            "campaign",
+        ]
         return header, [
-            [r.contact_id, r.cycle, r.name, r.status, r.handoff_at.isoformat(), r.due_at.isoformat(),
-             str(r.owner or ""), r.contact.source, r.contact.campaign]
+            [
+                r.contact_id,
+                r.cycle,
+                r.name,
+                r.status,
+                r.handoff_at.isoformat(),
+                r.due_at.isoformat(),
+                str(r.owner or ""),
+                r.contact.source,
+                r.contact.campaign,
+            ]
             for r in rows
         ]
     if name == "rejections":
@@ -450,7 +484,11 @@ def _report_rows(name: str, viewer: Viewer) -> tuple[list[str], list[list[Any]]]
     if name == "compliance":
         board = services.dashboard(services.Filters(), viewer, now())
         rows_out: list[list[Any]] = []
-        for kind, items in (("rep", board.by_rep), ("source", board.by_source), ("campaign", board.by_campaign)):
+        for kind, items in (
+            ("rep", board.by_rep),
+            ("source", board.by_source),
+            ("campaign", board.by_campaign),
+        ):
             for item in items:
                 rows_out.append([kind, item.group, item.met, item.breached, item.share])
         return ["by", "group", "met", "breached", "share"], rows_out
@@ -528,21 +566,28 @@ def _run_import(request: HttpRequest) -> dict[str, Any]:
                 for chunk in upload.chunks():
                     handle.write(chunk)
             paths.append(path)
-        options = ImportOptions(
-            timezone=request.POST.get("timezone") or None, max_problems=100
-        )
+        options = ImportOptions(timezone=request.POST.get("timezone") or None, max_problems=100)
         try:
-            job = prepare_salesforce(paths, options) if source == "salesforce" else prepare_hubspot(paths, options)
+            job = (
+                prepare_salesforce(paths, options)
+                if source == "salesforce"
+                else prepare_hubspot(paths, options)
+            )
             stored = store_records(job.records(), create_missing_contacts=True)
         except ImportRefusedError as exc:
-            return {"refused": True, "lines": [*exc.report.problem_lines(), _("Nothing was stored.")]}
+            return {
+                "refused": True,
+                "lines": [*exc.report.problem_lines(), _("Nothing was stored.")],
+            }
         except FunnelpactError as exc:
             return {"refused": True, "lines": [exc.message, _("Nothing was stored.")]}
         report = job.report()
     return {
         "refused": False,
         "files": [(f.name, f.kind, f.rows, f.rejected) for f in report.files],
-        "stored": [(kind.value, c.created, c.updated, c.unchanged, c.merged) for kind, c in stored.kinds],
+        "stored": [
+            (kind.value, c.created, c.updated, c.unchanged, c.merged) for kind, c in stored.kinds
+        ],
         "lines": report.problem_lines(),
     }
 
@@ -563,15 +608,26 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         try:
             if action == "role":
                 set_role(
-                    request.POST["username"], Role(request.POST["role"]), now(), actor=viewer.username
+                    request.POST["username"],
+                    Role(request.POST["role"]),
+                    now(),
+                    actor=viewer.username,
                 )
                 notice = _("Role changed.")
             elif action == "token":
                 made = tokens.create_token(
-                    request.POST.get("name", ""), request.POST.getlist("scopes"),
-                    created_by=viewer.username, now=now(),
+                    request.POST.get("name", ""),
+                    request.POST.getlist("scopes"),
+                    created_by=viewer.username,
+                    now=now(),
                 )
-                audit(viewer.username, AuditAction.TOKEN_CREATED, made.token.name, now(), scopes=made.token.scopes)
+                audit(
+                    viewer.username,
+                    AuditAction.TOKEN_CREATED,
+                    made.token.name,
+                    now(),
+                    scopes=made.token.scopes,
+                )
                 new_secret = made.secret
             elif action == "revoke":
                 revoked = tokens.revoke_token(request.POST.get("name", ""), now=now())
