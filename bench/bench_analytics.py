@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 import ibis
+import pyarrow as pa
 
 from funnelpact.analytics.engine import AnalyticsEngine, MetricQuery
 from funnelpact.analytics.metrics import Breakdown
@@ -48,15 +48,19 @@ FROM range(50) t(i);
 CREATE TABLE contacts AS SELECT 'c' || i AS contact_id,
   TIMESTAMPTZ '2025-01-01 00:00:00+00' + to_seconds((hash(i) % 31536000)::BIGINT) AS created_at,
   'r' || (hash(i * 7) % 50) AS owner_id,
-  ['organic', 'paid', 'social', 'email', 'referral', 'events'][(1 + hash(i * 3) % 6)::BIGINT] AS source,
-  'camp' || (hash(i * 5) % 20) AS campaign, ['smb', 'mid', 'ent'][(1 + hash(i * 11) % 3)::BIGINT] AS stream,
+  ['organic', 'paid', 'social', 'email', 'referral', 'events'][(1 + hash(i * 3) % 6)::BIGINT]
+    AS source,
+  'camp' || (hash(i * 5) % 20) AS campaign,
+  ['smb', 'mid', 'ent'][(1 + hash(i * 11) % 3)::BIGINT] AS stream,
   '' AS lifecycle_stage
 FROM range({n}) t(i);
 CREATE TABLE stage_changes AS
 WITH m AS (SELECT contact_id, created_at, hash(contact_id) AS h FROM contacts)
 SELECT contact_id, 'lead' AS stage, created_at AS entered_at FROM m
-UNION ALL SELECT contact_id, 'mql', created_at + to_seconds((h % 864000)::BIGINT) FROM m WHERE h % 10 < 4
-UNION ALL SELECT contact_id, 'sql', created_at + to_seconds((h % 864000 + 3600 + (h >> 8) % 1728000)::BIGINT)
+UNION ALL SELECT contact_id, 'mql', created_at + to_seconds((h % 864000)::BIGINT)
+  FROM m WHERE h % 10 < 4
+UNION ALL SELECT contact_id, 'sql',
+  created_at + to_seconds((h % 864000 + 3600 + (h >> 8) % 1728000)::BIGINT)
   FROM m WHERE h % 10 < 4 AND (h >> 4) % 10 < 3;
 CREATE TABLE owner_changes AS SELECT s.contact_id, c.owner_id,
   s.entered_at - INTERVAL 10 MINUTE AS assigned_at
@@ -170,7 +174,8 @@ def main() -> None:
     started = time.perf_counter()
     generate(raw, args.contacts, args.touches)
     print(
-        f"generated {args.contacts} contacts x {args.touches} touches in {time.perf_counter() - started:.1f} s"
+        f"generated {args.contacts} contacts x {args.touches} touches "
+        f"in {time.perf_counter() - started:.1f} s"
     )
     if args.engine:
         from funnelpact.analytics.sources import from_arrow

@@ -266,9 +266,9 @@ def _divide(
 ) -> Callable[[Mapping[str, float | None]], float | None]:
     def combine(values: Mapping[str, float | None]) -> float | None:
         top, bottom = values.get(numerator), values.get(denominator)
-        if top is None or not bottom:
-            return None if bottom is not None or top is not None else None
-        return top / bottom
+        if not bottom:
+            return None
+        return (top or 0.0) / bottom  # no row for the numerator: none entered
 
     return combine
 
@@ -303,7 +303,8 @@ METRICS: Final[tuple[AnyMetric, ...]] = (
         "stage_entered",
         Labels("Entered the stage", "Entradas en la etapa", "Ingressi nella fase"),
         Unit.COUNT,
-        "Contacts whose first entry into `stage` (default: the hand-off stage, MQL) falls in the period.",
+        "Contacts whose first entry into `stage` (default: the hand-off stage, MQL) falls in "
+        "the period.",
         Subject.CONTACTS,
         _stage_column("stage"),
         _stage_entered,
