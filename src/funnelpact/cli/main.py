@@ -31,6 +31,9 @@ def _register() -> None:
         imports,
         metrics,
         plan,
+        privacy,
+        report,
+        review,
         sync,
         tokens,
         watch,
@@ -54,6 +57,9 @@ def _register() -> None:
     app.command("serve")(web.serve_command)
     app.command("createuser")(web.createuser_command)
     app.add_typer(sync.app, name="sync")
+    app.add_typer(privacy.app, name="privacy")
+    app.command("report")(report.report_command)
+    app.command("review")(review.review_command)
     # Typer runs a lone command as the whole app (`funnelpact FILE`); a root callback keeps
     # `funnelpact plan FILE` a sub-command even while plan is the only one.
     app.callback()(plan.root_callback)

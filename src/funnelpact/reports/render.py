@@ -13,6 +13,7 @@ import io
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
@@ -252,13 +253,20 @@ def report_document(report: Report, language: str) -> Document:
         kicker=f"funnelpact · {kicker}",
         summary=(
             Fact(texts.PERIOD.get(language), period),
-            Fact(texts.GENERATED.get(language), report.generated_at),
+            Fact(texts.GENERATED.get(language), _instant(report.generated_at, local)),
             Fact(texts.DATA_VERSION.get(language), report.data_version, code=True),
         ),
         sections=tuple(sections),
         running_header=f"{report.title.get(language)} · {period}",
         running_footer="funnelpact",
     )
+
+
+def _instant(text: str, local: Localizer) -> str:
+    try:
+        return local.datetime(datetime.fromisoformat(text))
+    except ValueError:
+        return text
 
 
 def render_html(report: Report, language: str) -> str:

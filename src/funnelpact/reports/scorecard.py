@@ -15,7 +15,8 @@ from decimal import Decimal
 from typing import Final
 
 from funnelpact.analytics.metrics import Labels
-from funnelpact.domain.agreement.model import Comparison, KpiMetric
+from funnelpact.domain.agreement.labels import label
+from funnelpact.domain.agreement.model import Comparison, KpiMetric, Locale
 from funnelpact.reports import texts
 from funnelpact.reports.context import ReportContext
 from funnelpact.reports.model import (
@@ -100,6 +101,11 @@ _KPI_SIDE: Final[dict[KpiMetric, Labels]] = {
     KpiMetric.TOUCHES_PER_SQL: texts.SALES,
     KpiMetric.SQL_VALUE: texts.MARKETING,
 }
+
+
+def _kpi_label(kpi: KpiMetric) -> Labels:
+    """The KPI's name as the agreement document prints it, in each language."""
+    return Labels(*(label(kpi, Locale(language)) for language in ("en", "es", "it")))
 
 
 def _figure(
@@ -197,7 +203,7 @@ def commitments(context: ReportContext) -> list[Commitment]:
         rows.append(
             Commitment(
                 _KPI_SIDE[kpi_metric],
-                texts.metric_label(slug),
+                _kpi_label(kpi_metric),
                 kind,
                 target,
                 actual,
@@ -221,7 +227,6 @@ def commitments(context: ReportContext) -> list[Commitment]:
 
 
 COLUMNS: Final = (
-    ReportColumn("side", texts.SIDE),
     ReportColumn("commitment", texts.COMMITMENT),
     ReportColumn(UNIT_KEY, Labels("Unit", "Unidad", "Unità")),
     ReportColumn("target", texts.TARGET, Kind.BY_ROW),
@@ -236,7 +241,6 @@ def commitments_table(
 ) -> ReportTable:
     rows: list[tuple[Value, ...]] = [
         (
-            item.side.get(language_key),
             item.label.get(language_key),
             item.kind.value,
             item.target,
