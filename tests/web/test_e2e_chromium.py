@@ -58,7 +58,8 @@ def _canvas_has_pixels(page: Any, canvas_id: str) -> bool:
         page.evaluate(
             """(id) => { const c = document.getElementById(id);
             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-            for (let i = 3; i < d.length; i += 4) { if (d[i] !== 0) return true; } return false; }""",
+            for (let i = 3; i < d.length; i += 4) { if (d[i] !== 0) return true; }
+            return false; }""",
             canvas_id,
         )
     )

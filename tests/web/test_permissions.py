@@ -64,10 +64,7 @@ def test_every_route_for_anonymous_and_every_role(world: DemoWorld) -> None:
     for name, which, method, capability in ROUTES:
         url = _url(name, which, world)
         anonymous = getattr(Client(), method)(url, _body(name))
-        if name.endswith(("-data",)):
-            expected_anon = {401}
-        else:
-            expected_anon = {302}
+        expected_anon = {401} if name.endswith("-data") else {302}
         if anonymous.status_code not in expected_anon:
             failures.append(f"anonymous {method} {url}: {anonymous.status_code}")
         elif anonymous.status_code == 302 and "/login/" not in anonymous["Location"]:
@@ -79,7 +76,9 @@ def test_every_route_for_anonymous_and_every_role(world: DemoWorld) -> None:
             allowed = capability in CAPABILITIES[role]
             if not allowed:
                 expected = {403}
-            elif (which == "other" and role is Role.SALES_REP) or (which == "other" and role is Role.SALES_MANAGER and not other_in_manager_team):
+            elif (which == "other" and role is Role.SALES_REP) or (
+                which == "other" and role is Role.SALES_MANAGER and not other_in_manager_team
+            ):
                 expected = {404}
             elif name == "web:agreement-sign":
                 expected = {422}

@@ -132,7 +132,8 @@ def serve_command(
         ),
     ] = True,
 ) -> None:
-    """Serve the web app and the API for real (waitress), on the store FUNNELPACT_DATABASE_URL names."""
+    """Serve the web app and the API for real (waitress) on the store FUNNELPACT_DATABASE_URL
+    names."""
     _setup()
     from django.core.management import call_command
 

@@ -5,6 +5,8 @@ Kept apart from the API's tokens (models.py imports these so Django registers th
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from django.conf import settings
 from django.db import models
 
@@ -33,7 +35,7 @@ class Profile(models.Model):
         return f"{self.user} ({self.role})"
 
 
-class AuditAction(models.TextChoices):
+class AuditAction(StrEnum):
     AGREEMENT_CHANGED = "agreement_changed"
     AGREEMENT_SIGNED = "agreement_signed"
     LEAD_ACCEPTED = "lead_accepted"
@@ -52,7 +54,7 @@ class AuditEntry(models.Model):
 
     at = models.DateTimeField(db_index=True)
     actor = models.CharField(max_length=150)
-    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    action = models.CharField(max_length=40, choices=[(a.value, a.value) for a in AuditAction])
     subject = models.CharField(max_length=LABEL_LENGTH, blank=True, default="")
     detail = models.JSONField(default=dict)
 

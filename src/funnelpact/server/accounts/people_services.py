@@ -46,7 +46,7 @@ def find_rep(reference: str) -> Rep:
             Rep.objects.filter(email__iexact=reference).first()
             or Rep.objects.filter(name=reference).first()
         )
-    if found is None:
+    if not isinstance(found, Rep):
         raise NotFoundError(f"--rep {reference!r}: no rep has that id (system:id), e-mail or name")
     return found
 

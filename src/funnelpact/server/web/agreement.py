@@ -30,9 +30,10 @@ class SignError(InputError):
 
 
 def active_version() -> watch.AgreementVersion | None:
-    return (
+    row: watch.AgreementVersion | None = (
         watch.AgreementVersion.objects.filter(active=True).order_by("-activated_at", "-pk").first()
     )
+    return row
 
 
 def versions() -> list[watch.AgreementVersion]:
@@ -40,7 +41,7 @@ def versions() -> list[watch.AgreementVersion]:
 
 
 def version(pk: int) -> watch.AgreementVersion:
-    found = watch.AgreementVersion.objects.filter(pk=pk).first()
+    found: watch.AgreementVersion | None = watch.AgreementVersion.objects.filter(pk=pk).first()
     if found is None:
         raise NotFoundError(f"agreement version {pk}: no such version")
     return found

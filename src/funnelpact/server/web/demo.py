@@ -79,17 +79,19 @@ def fill(
 
 
 def _busiest_rep(team: str, exclude: set[int]) -> store.Rep | None:
-    return (
+    found: store.Rep | None = (
         store.Rep.objects.filter(team_name=team, placeholder=False)
         .exclude(pk__in=exclude)
         .annotate(open_mqls=Count("obligations"))
         .order_by("-open_mqls", "pk")
         .first()
     )
+    return found
 
 
 def make_users(password: str, now: datetime) -> list[DemoUser]:
-    """admin, marketing, a manager and a rep of the first sales team, a rep of the other, a viewer."""
+    """admin, marketing, a manager and a rep of the first sales team, a rep of the other team,
+    a viewer."""
     teams = list(
         store.Team.objects.filter(kind="sales").order_by("name").values_list("name", flat=True)
     )
@@ -118,7 +120,7 @@ def make_users(password: str, now: datetime) -> list[DemoUser]:
 
 
 def has_demo_users() -> bool:
-    return Profile.objects.exists()
+    return bool(Profile.objects.exists())
 
 
 def utc_now() -> datetime:

@@ -77,7 +77,10 @@ def run(values: dict[str, str]) -> Plan:
 
 
 def save(name: str, values: dict[str, str], who: str, now: datetime) -> SavedScenario:
-    return SavedScenario.objects.create(name=name, inputs=values, created_by=who, created_at=now)
+    scenario: SavedScenario = SavedScenario.objects.create(
+        name=name, inputs=values, created_by=who, created_at=now
+    )
+    return scenario
 
 
 def saved() -> list[SavedScenario]:

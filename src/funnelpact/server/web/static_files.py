@@ -7,6 +7,8 @@ each app's ``static/`` folder; responses carry a cache lifetime, and waitress st
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.contrib.staticfiles import finders
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils._os import safe_join
@@ -21,6 +23,6 @@ def serve_static(request: HttpRequest, path: str) -> FileResponse:
     if not found or isinstance(found, list):
         raise Http404("no such file")
     safe_join("/", path)  # refuses absolute and escaping paths
-    response = FileResponse(open(found, "rb"))  # noqa: SIM115 - FileResponse closes it
+    response = FileResponse(Path(found).open("rb"))  # noqa: SIM115 - FileResponse closes it
     response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
     return response

@@ -7,6 +7,7 @@ import csv
 import io
 import tempfile
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -19,7 +20,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from funnelpact.domain.compliance import Status
 from funnelpact.domain.errors import DomainError
@@ -39,7 +39,13 @@ from funnelpact.server.watch import models as watch
 from funnelpact.server.watch.services import DecisionKind, active_context, decide
 from funnelpact.server.web import agreement as agreements
 from funnelpact.server.web import planner, services
-from funnelpact.server.web.permissions import Viewer, lead_or_404, owner_filter, requires
+from funnelpact.server.web.permissions import (
+    Viewer,
+    allow_methods,
+    lead_or_404,
+    owner_filter,
+    requires,
+)
 
 LANGUAGES = ("en", "es", "it")
 OPEN_STATUSES = (Status.PENDING, Status.AT_RISK)
@@ -50,7 +56,8 @@ def now() -> datetime:
 
 
 def _viewer(request: HttpRequest) -> Viewer:
-    return request.viewer  # type: ignore[attr-defined, no-any-return]
+    viewer: Viewer = request.viewer
+    return viewer
 
 
 def _page(request: HttpRequest, template: str, **context: Any) -> HttpResponse:
@@ -67,7 +74,7 @@ def _client_address(request: HttpRequest) -> str:
 # -- session ------------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def login_view(request: HttpRequest) -> HttpResponse:
     error = ""
     status = 200
@@ -106,14 +113,13 @@ def _safe_next(request: HttpRequest) -> str:
     )
 
 
-@require_POST
+@allow_methods("POST")
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect("web:login")
 
 
-@require_POST
-@requires(Capability.VIEW_DASHBOARD)
+@requires(Capability.VIEW_DASHBOARD, "POST")
 def language_view(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     if language not in (*LANGUAGES, ""):
@@ -145,7 +151,6 @@ def _filters(request: HttpRequest) -> services.Filters:
     )
 
 
-@require_GET
 @requires(Capability.VIEW_DASHBOARD)
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
@@ -161,7 +166,6 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
 @requires(Capability.VIEW_DASHBOARD)
 def dashboard_data_view(request: HttpRequest) -> HttpResponse:
     from django.http import JsonResponse
@@ -182,7 +186,6 @@ def _open_rows(viewer: Viewer) -> list[watch.Obligation]:
     return list(rows[:200])
 
 
-@require_GET
 @requires(Capability.VIEW_LEADS)
 def leads_view(request: HttpRequest) -> HttpResponse:
     viewer = _viewer(request)
@@ -225,7 +228,6 @@ def _timeline(contact: store.Contact) -> list[dict[str, Any]]:
     return events
 
 
-@require_GET
 @requires(Capability.VIEW_LEADS)
 def lead_view(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = _viewer(request)
@@ -254,8 +256,7 @@ def _rep_ref(viewer: Viewer) -> str:
     return f"{rep.system}:{rep.external_id}" if rep is not None else ""
 
 
-@require_POST
-@requires(Capability.DECIDE_LEADS)
+@requires(Capability.DECIDE_LEADS, "POST")
 def decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = _viewer(request)
     contact = lead_or_404(viewer, pk)
@@ -302,8 +303,7 @@ def _partial_error(request: HttpRequest, message: str) -> HttpResponse:
     return HttpResponse(message, status=422)
 
 
-@require_POST
-@requires(Capability.DECIDE_LEADS)
+@requires(Capability.DECIDE_LEADS, "POST")
 def touch_view(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = _viewer(request)
     contact = lead_or_404(viewer, pk)
@@ -342,8 +342,7 @@ def touch_view(request: HttpRequest, pk: int) -> HttpResponse:
 # -- planner ------------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
-@requires(Capability.VIEW_PLANNER)
+@requires(Capability.VIEW_PLANNER, "GET", "POST")
 def planner_view(request: HttpRequest) -> HttpResponse:
     viewer = _viewer(request)
     inputs = planner.defaults()
@@ -381,14 +380,13 @@ def planner_view(request: HttpRequest) -> HttpResponse:
 # -- agreement ----------------------------------------------------------------------------------
 
 
-@require_GET
 @requires(Capability.VIEW_AGREEMENT)
 def agreement_view(request: HttpRequest) -> HttpResponse:
     viewer = _viewer(request)
     current = agreements.active_version()
     history = agreements.versions()
     diffs = []
-    for newer, older in zip(history, history[1:], strict=False):
+    for newer, older in pairwise(history):
         try:
             diffs.append(agreements.diff(older, newer))
         except FunnelpactError:
@@ -412,7 +410,6 @@ def agreement_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
 @requires(Capability.VIEW_AGREEMENT)
 def agreement_document_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -425,8 +422,7 @@ def agreement_document_view(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@require_POST
-@requires(Capability.SIGN_AGREEMENT)
+@requires(Capability.SIGN_AGREEMENT, "POST")
 def agreement_sign_view(request: HttpRequest) -> HttpResponse:
     viewer = _viewer(request)
     try:
@@ -495,13 +491,11 @@ def _report_rows(name: str, viewer: Viewer) -> tuple[list[str], list[list[Any]]]
     raise Http404("no such report")
 
 
-@require_GET
 @requires(Capability.VIEW_REPORTS)
 def reports_view(request: HttpRequest) -> HttpResponse:
     return _page(request, "web/reports.html", reports=REPORTS)
 
 
-@require_GET
 @requires(Capability.VIEW_REPORTS)
 def report_download_view(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     header, rows = _report_rows(name, _viewer(request))
@@ -512,7 +506,7 @@ def report_download_view(request: HttpRequest, name: str, fmt: str) -> HttpRespo
         writer.writerows(rows)
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
-        from openpyxl import Workbook
+        from openpyxl import Workbook  # type: ignore[import-untyped]
 
         book = Workbook()
         sheet = book.active
@@ -535,8 +529,7 @@ def report_download_view(request: HttpRequest, name: str, fmt: str) -> HttpRespo
 # -- imports ------------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
-@requires(Capability.RUN_IMPORTS)
+@requires(Capability.RUN_IMPORTS, "GET", "POST")
 def imports_view(request: HttpRequest) -> HttpResponse:
     outcome: dict[str, Any] | None = None
     if request.method == "POST":
@@ -595,8 +588,7 @@ def _run_import(request: HttpRequest) -> dict[str, Any]:
 # -- settings -----------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
-@requires(Capability.MANAGE_SETTINGS)
+@requires(Capability.MANAGE_SETTINGS, "GET", "POST")
 def settings_view(request: HttpRequest) -> HttpResponse:
     from funnelpact.server.accounts import services as tokens
 

@@ -1,4 +1,8 @@
-# Writes the web app's es/it catalogs (django.po + .mo) from the table below: uv run python src/funnelpact/server/web/locale/build_catalogs.py
+"""The web pages' es/it catalogs (django.po and .mo), written from the table below.
+
+uv run python src/funnelpact/server/web/locale/build_catalogs.py
+"""
+
 from pathlib import Path
 
 from babel.messages.catalog import Catalog

@@ -8,45 +8,42 @@ from decimal import Decimal
 from django import template
 from django.utils import translation
 
-from funnelpact.i18n import localizer
+from funnelpact.i18n import Localizer, localizer
 
 register = template.Library()
 
 
-def _loc():  # type: ignore[no-untyped-def]
+def _loc() -> Localizer:
     return localizer((translation.get_language() or "en")[:2])
 
 
-@register.filter
 def fp_int(value: int | float | Decimal | None) -> str:
     return "—" if value is None else _loc().integer(Decimal(round(value)))
 
 
-@register.filter
 def fp_num(value: float | Decimal | None, digits: int = 1) -> str:
     return "—" if value is None else _loc().number(Decimal(str(value)), digits)
 
 
-@register.filter
 def fp_pct(value: float | None) -> str:
     return "—" if value is None else _loc().percent(value)
 
 
-@register.filter
 def fp_money(value: Decimal | float | None, currency: str = "EUR") -> str:
     return "—" if value is None else _loc().money(Decimal(str(value)), currency)
 
 
-@register.filter
 def fp_date(value: date | None) -> str:
     return "—" if value is None else _loc().date(value, "medium")
 
 
-@register.filter
 def fp_datetime(value: datetime | None) -> str:
     return "—" if value is None else _loc().datetime(value)
 
 
-@register.filter
 def get(mapping: dict[str, object], key: str) -> object:
     return mapping.get(key)
+
+
+for _filter in (fp_int, fp_num, fp_pct, fp_money, fp_date, fp_datetime, get):
+    register.filter(_filter.__name__, _filter)
