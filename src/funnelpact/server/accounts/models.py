@@ -65,5 +65,6 @@ class WebhookSecret(models.Model):
     def __str__(self) -> str:
         return str(self.source)
 
+
 # The web app's people (roles, reps, teams) and audit log live in their own module.
 from funnelpact.server.accounts.people import AuditAction, AuditEntry, Profile  # noqa: E402, F401
