@@ -67,3 +67,10 @@ def metric_label(slug: str) -> Labels:
 def formatted(labels: Labels, **values: str) -> Labels:
     """Labels with %(name)s placeholders filled in each language."""
     return Labels(labels.en % values, labels.es % values, labels.it % values)
+
+
+PACE: Final[dict[str, Labels]] = {
+    "below": Labels("below plan", "por debajo del plan", "sotto il piano"),
+    "on_plan": Labels("on plan", "en línea con el plan", "in linea con il piano"),
+    "above": Labels("above plan", "por encima del plan", "sopra il piano"),
+}

@@ -37,7 +37,9 @@ def pacing_table(context: ReportContext, language: str) -> ReportTable | None:
                 float(pacing.low),
                 float(pacing.high),
                 pacing.forecast,
-                pacing.status,
+                texts.PACE[pacing.status].get(language)
+                if pacing.status in texts.PACE
+                else pacing.status,
             )
         )
     columns = (
