@@ -15,16 +15,20 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
+from webhook_testkit import (
+    CLIENT_SECRET,
+    OCCURRED,
+    ZAPIER_SECRET,
+    hubspot_event,
+    lifecycle,
+    post_hubspot,
+    post_signed,
+)
 
 from funnelpact.ingest.hubspot.webhooks import signature_v3
-from funnelpact.ingest.signing import sign
 from funnelpact.server.tracking import models
 
 pytestmark = pytest.mark.django_db
-
-CLIENT_SECRET = "hubspot-app-client-secret-0001"
-ZAPIER_SECRET = "whsec_zapier_secret_for_tests"
-OCCURRED = 1_740_990_000_000  # 2025-03-03T08:20:00Z
 
 
 @pytest.fixture
@@ -33,55 +37,6 @@ def secrets(db: None) -> None:
 
     set_webhook_secret("hubspot", CLIENT_SECRET, now=timezone.now())
     set_webhook_secret("zapier", ZAPIER_SECRET, now=timezone.now())
-
-
-def hubspot_event(event_id: int, **fields: Any) -> dict[str, Any]:
-    return {
-        "eventId": event_id,
-        "subscriptionId": 1,
-        "portalId": 62515,
-        "appId": 54321,
-        "occurredAt": OCCURRED,
-        "subscriptionType": "contact.propertyChange",
-        "attemptNumber": 0,
-        "objectId": 501,
-        "changeFlag": "",
-        "changeSource": "CRM_UI",
-        "sourceId": "userId:1",
-        **fields,
-    }
-
-
-def post_hubspot(
-    client: Client,
-    events: list[dict[str, Any]],
-    *,
-    secret: str = CLIENT_SECRET,
-    url: str = "http://testserver/webhooks/hubspot",
-    age_ms: int = 0,
-    signed: bool = True,
-) -> Any:
-    body = json.dumps(events).encode()
-    timestamp = str(int(time.time() * 1000) - age_ms)
-    headers = {}
-    if signed:
-        headers = {
-            "X-HubSpot-Signature-v3": signature_v3(secret, "POST", url, body, timestamp),
-            "X-HubSpot-Request-Timestamp": timestamp,
-            "X-HubSpot-Signature-Version": "v3",
-        }
-    path = "/webhooks/hubspot" + (url.split("/webhooks/hubspot", 1)[1])
-    return client.post(path, data=body, content_type="application/json", headers=headers)
-
-
-def lifecycle(event_id: int, value: str, object_id: int = 501, offset_s: int = 0) -> dict[str, Any]:
-    return hubspot_event(
-        event_id,
-        objectId=object_id,
-        propertyName="lifecyclestage",
-        propertyValue=value,
-        occurredAt=OCCURRED + offset_s * 1000,
-    )
 
 
 # -- HubSpot -------------------------------------------------------------------------------------
@@ -265,25 +220,6 @@ def test_only_post_is_allowed(db: None) -> None:
 
 
 # -- generic signed webhook ----------------------------------------------------------------------
-
-
-def post_signed(
-    client: Client,
-    source: str,
-    payload: Any,
-    *,
-    secret: str = ZAPIER_SECRET,
-    age_s: int = 0,
-    header: str | None = None,
-) -> Any:
-    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    signature = header if header is not None else sign(secret, body, int(time.time()) - age_s)
-    return client.post(
-        f"/webhooks/in/{source}",
-        data=body,
-        content_type="application/json",
-        headers={"X-Funnelpact-Signature": signature},
-    )
 
 
 BATCH = {

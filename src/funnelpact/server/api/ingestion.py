@@ -138,12 +138,47 @@ def _placeholder_deals(store: Store, records: list[Record]) -> list[Record]:
     return [Deal(ref=ref, created_at=earliest[ref], amount=Decimal(0)) for ref in sorted(missing)]
 
 
+def _described_contacts(store: Store, refs: set[Ref]) -> set[Ref]:
+    """The refs naming a stored contact that a record described (not a placeholder)."""
+    identity = models.ContactIdentity._meta.db_table
+    contact = models.Contact._meta.db_table
+    found: set[Ref] = set()
+    for ref in refs:  # a HubSpot delivery holds at most 100 events: one lookup each is fine
+        rows = store.select(
+            f"SELECT c.placeholder FROM {identity} i JOIN {contact} c ON c.id = i.contact_id "
+            "WHERE i.system = %s AND i.external_id = %s",
+            [ref.system.value, ref.external_id],
+        )
+        if rows and not rows[0][0]:
+            found.add(ref)
+    return found
+
+
+def _described_deals(store: Store, refs: set[Ref]) -> set[Ref]:
+    """The refs naming a stored deal with more than a placeholder's blank values."""
+    if not refs:
+        return set()
+    rows = store.select_refs(
+        models.Deal._meta.db_table,
+        ["amount", "name", "stage", "currency", "contact_id", "owner_id", "closed_at", "won"],
+        [(ref.system.value, ref.external_id) for ref in refs],
+    )
+    return {
+        Ref.parse(f"{system}:{external_id}")
+        for system, external_id, amount, *rest in rows
+        if amount or any(value not in ("", None) for value in rest)
+    }
+
+
 def _drop_known(store: Store, events: list[LiveEvent]) -> list[LiveEvent]:
-    """Leave out ``if_new`` records whose ref the store already has."""
+    """Leave out ``if_new`` records whose ref the store has described already.
+
+    A placeholder (a contact or deal named by a fact before any record) is not "described":
+    the creation replaces it, so the result does not depend on which came first.
+    """
     contacts = {e.record.ref for e in events if e.if_new and isinstance(e.record, Contact)}
     deals = {e.record.ref for e in events if e.if_new and isinstance(e.record, Deal)}
-    known = _known_refs(store, models.ContactIdentity._meta.db_table, contacts)
-    known |= _known_refs(store, models.Deal._meta.db_table, deals)
+    known = _described_contacts(store, contacts) | _described_deals(store, deals)
     kept: list[LiveEvent] = []
     for event in events:
         record: Any = event.record
