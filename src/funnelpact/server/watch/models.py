@@ -37,7 +37,7 @@ class WatchedLead(models.Model):
     contact = models.OneToOneField(Contact, on_delete=models.CASCADE, primary_key=True)
     # None: nothing can change without a new event (every obligation met, breached or n/a).
     next_check_at = models.DateTimeField(null=True, blank=True)
-    evaluated_at = models.DateTimeField(null=True, blank=True)
+    evaluated_at = models.DateTimeField(null=True, blank=True)  # when this row last changed
     # The newest contact activity (visit, form, download) already announced as re-engagement.
     activity_seen_at = models.DateTimeField(null=True, blank=True)
 

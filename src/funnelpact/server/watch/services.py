@@ -305,7 +305,9 @@ def _refresh(
             lead_open = lead_open or item.status.open
             lead_rows.append(row)
             transitions.extend(_transitions_of(row, before, item))
-        lead = watched.get(cid) or models.WatchedLead(contact_id=cid)
+        known_lead = watched.get(cid)
+        lead = known_lead or models.WatchedLead(contact_id=cid)
+        lead_before = (lead.next_check_at, lead.activity_seen_at)
         # Statuses that change with time alone (at risk, breached) are moved by the scheduler's
         # set-based pass (scheduler.advance_statuses); a full re-evaluation is needed only
         # when a stored event becomes visible (future-dated records) or a breach escalates.
@@ -315,7 +317,6 @@ def _refresh(
             if escalate is not None and escalate > now:
                 moments.append(escalate)
         lead.next_check_at = min(moments, default=None)
-        lead.evaluated_at = now
         activity = timelines.activity.get(cid, [])
         newest = max((at for at, _, _ in activity if at <= now), default=None)
         if lead_open and lead.activity_seen_at is not None:
@@ -327,7 +328,10 @@ def _refresh(
         elif lead.activity_seen_at is None:
             # Watched from now on: only activity after this instant re-engages the lead.
             lead.activity_seen_at = now
-        leads.append(lead)
+        # Written only when it changed: an event that changes nothing writes nothing here.
+        if known_lead is None or (lead.next_check_at, lead.activity_seen_at) != lead_before:
+            lead.evaluated_at = now
+            leads.append(lead)
     stale = [row.pk for key, row in existing.items() if key not in seen]
     if stale:
         models.Obligation.objects.filter(pk__in=stale).delete()
@@ -349,7 +353,10 @@ def _refresh(
     alerts = queue_obligation_alerts(context, transitions, now)
     alerts += queue_reengagement_alerts(context, reengaged, now)
     return RefreshReport(
-        contacts=len(leads), obligations=total, changed=len(inserts) + len(updates), alerts=alerts
+        contacts=len(timelines.by_contact),
+        obligations=total,
+        changed=len(inserts) + len(updates),
+        alerts=alerts,
     )
 
 
