@@ -108,6 +108,8 @@ def test_the_web_app_in_chromium(live_world: DemoWorld, live_server: Any, browse
     admin.click("#sign-button")
     admin.wait_for_load_state("networkidle")
     assert admin.locator(".signoff .badge.met").count() >= 1
+    document = admin.frame_locator("iframe.doc").locator("body")
+    assert "Marketing" in document.inner_text(), "the agreement document did not load in its frame"
     admin.screenshot(path=str(SHOTS / "agreement.png"), full_page=False)
     admin.goto(f"{base}/planner/")
     admin.screenshot(path=str(SHOTS / "planner.png"), full_page=True)

@@ -118,12 +118,26 @@ def requires(capability: Capability, *methods: str) -> Callable[[View], View]:
             if viewer is None or not viewer.can(capability):
                 return HttpResponse("You do not have access to this page.", status=403)
             request.viewer = viewer
+            _use_agreement_zone()
             return view(request, *args, **kwargs)
 
         wrapped.capability = capability  # type: ignore[attr-defined]
         return wrapped
 
     return decorate
+
+
+def _use_agreement_zone() -> None:
+    """Instants on the pages read in the agreement calendar's zone (where the teams work)."""
+    from django.utils import timezone
+
+    from funnelpact.server.watch.services import active_context
+
+    context = active_context()
+    if context is not None:
+        timezone.activate(context.calendar.zone)
+    else:
+        timezone.deactivate()
 
 
 def leads_in_scope(viewer: Viewer) -> QuerySet[Contact]:

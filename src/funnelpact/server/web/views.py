@@ -419,6 +419,10 @@ def agreement_document_view(request: HttpRequest, pk: int) -> HttpResponse:
     html = agreements.rendered_html(row, (translation.get_language() or "en")[:2])
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
     response["X-Frame-Options"] = "SAMEORIGIN"
+    # The document is self-contained (inline stylesheet, no script): framed by our own page only.
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+    )
     return response
 
 

@@ -94,6 +94,8 @@ T = {
     "Before": ("Antes", "Prima"),
     "MQLs": ("MQL", "MQL"),
     "Accepted": ("Aceptado", "Accettato"),
+    "accepted": ("aceptados", "accettati"),
+    "Tolerance band": ("Banda de tolerancia", "Banda di tolleranza"),
     "Rejected": ("Rechazado", "Rifiutato"),
     "Lead": ("Lead", "Lead"),
     "Owner": ("Responsable", "Responsabile"),

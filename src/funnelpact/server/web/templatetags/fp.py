@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django import template
-from django.utils import translation
+from django.utils import timezone, translation
 
 from funnelpact.i18n import Localizer, localizer
 
@@ -38,7 +38,7 @@ def fp_date(value: date | None) -> str:
 
 
 def fp_datetime(value: datetime | None) -> str:
-    return "—" if value is None else _loc().datetime(value)
+    return "—" if value is None else _loc().datetime(timezone.localtime(value))
 
 
 def get(mapping: dict[str, object], key: str) -> object:

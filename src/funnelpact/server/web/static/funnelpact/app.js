@@ -22,7 +22,7 @@
     new Chart(document.getElementById("chart-pacing"), {
       type: "line",
       data: { labels: days, datasets: [
-        { label: t.high, data: data.pacing.high, borderWidth: 0, pointRadius: 0, fill: "+1", backgroundColor: palette.band },
+        { label: t.band, data: data.pacing.high, borderWidth: 0, pointRadius: 0, fill: "+1", backgroundColor: palette.band },
         { label: t.low, data: data.pacing.low, borderWidth: 0, pointRadius: 0, fill: false },
         { label: t.target, data: data.pacing.expected, borderColor: palette.grey, borderDash: [6, 4], pointRadius: 0, fill: false },
         { label: t.actual, data: data.pacing.actual, borderColor: palette.brand, backgroundColor: palette.brand, pointRadius: 2, tension: .2, fill: false }
