@@ -82,6 +82,17 @@ def test_the_web_app_in_chromium(live_world: DemoWorld, live_server: Any, browse
         assert _canvas_has_pixels(admin, canvas), f"{canvas} drew nothing"
     admin.screenshot(path=str(SHOTS / "dashboard.png"), full_page=True)
 
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB").new_page()
+    phone.goto(f"{base}/login/")
+    phone.fill("#username", "rep")
+    phone.fill("#password", PASSWORD)
+    phone.click("button[type=submit]")
+    phone.wait_for_load_state("networkidle")
+    phone.screenshot(path=str(SHOTS / "dashboard-phone.png"), full_page=False)
+    phone.goto(f"{base}/leads/")
+    phone.screenshot(path=str(SHOTS / "my-leads-phone.png"), full_page=False)
+    phone.context.close()
+
     rep = _login(browser, base, "rep")
     before = int(rep.locator("#kpi-mqls").get_attribute("data-value"))
     accepted_before = int(rep.locator("#kpi-accepted-count").get_attribute("data-value"))
@@ -120,11 +131,3 @@ def test_the_web_app_in_chromium(live_world: DemoWorld, live_server: Any, browse
     assert spanish.locator("h1").first.inner_text() == "Panel"
     assert "Planificador" in spanish.locator("nav").inner_text()
     spanish.screenshot(path=str(SHOTS / "dashboard-es.png"), full_page=False)
-
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB").new_page()
-    phone.goto(f"{base}/login/")
-    phone.fill("#username", "rep")
-    phone.fill("#password", PASSWORD)
-    phone.click("button[type=submit]")
-    phone.goto(f"{base}/leads/")
-    phone.screenshot(path=str(SHOTS / "my-leads-phone.png"), full_page=False)

@@ -163,3 +163,24 @@ def test_the_spanish_ui_follows_the_browser_then_the_users_choice(world: DemoWor
     assert Profile.objects.get(user__username="manager").language == "it"
     italian = client.get(reverse("web:dashboard"), HTTP_ACCEPT_LANGUAGE="es-ES")
     assert "<h1>Cruscotto</h1>" in italian.content.decode()
+
+
+def test_a_mapped_csv_imports_through_its_uploaded_mapping(world: DemoWorld) -> None:
+    from funnelpact.server.tracking.models import ContactIdentity
+
+    folder = EXAMPLES / "exports" / "mapping"
+    rows = (folder / "pipedrive-persons.csv").read_text(encoding="utf-8").splitlines()[1:]
+    client = _client("marketing")
+    with (
+        (folder / "pipedrive-persons.csv").open("rb") as data,
+        (folder / "pipedrive-persons.map.yaml").open("rb") as mapping,
+    ):
+        response = client.post(
+            reverse("web:imports"), {"source": "mapping", "files": data, "mapping": mapping}
+        )
+    assert response.status_code == 200, response.context["outcome"]
+    outcome = response.context["outcome"]
+    assert outcome["files"][0][2] == len([row for row in rows if row.strip()])
+    assert ContactIdentity.objects.filter(system="csv", external_id="pd-3101").exists()
+    missing = client.post(reverse("web:imports"), {"source": "mapping", "files": io.BytesIO(b"")})
+    assert missing.status_code == 422

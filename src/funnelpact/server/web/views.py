@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from funnelpact.domain.compliance import Status
 from funnelpact.domain.errors import DomainError
 from funnelpact.domain.records import Direction, Ref, System, Touch, TouchType
-from funnelpact.errors import FunnelpactError
+from funnelpact.errors import FunnelpactError, InputError
 from funnelpact.server.accounts.people import AuditAction, AuditEntry, Profile
 from funnelpact.server.accounts.people_services import (
     audit,
@@ -565,11 +565,12 @@ def _run_import(request: HttpRequest) -> dict[str, Any]:
             paths.append(path)
         options = ImportOptions(timezone=request.POST.get("timezone") or None, max_problems=100)
         try:
-            job = (
-                prepare_salesforce(paths, options)
-                if source == "salesforce"
-                else prepare_hubspot(paths, options)
-            )
+            if source == "mapping":
+                job = _mapped_job(request, folder, paths, options)
+            elif source == "salesforce":
+                job = prepare_salesforce(paths, options)
+            else:
+                job = prepare_hubspot(paths, options)
             stored = store_records(job.records(), create_missing_contacts=True)
         except ImportRefusedError as exc:
             return {
@@ -587,6 +588,20 @@ def _run_import(request: HttpRequest) -> dict[str, Any]:
         ],
         "lines": report.problem_lines(),
     }
+
+
+def _mapped_job(request: HttpRequest, folder: str, paths: list[Path], options: Any) -> Any:
+    """A CSV read through the uploaded column mapping (the YAML `funnelpact import csv` takes)."""
+    from funnelpact.ingest.mapping import ColumnMapping, prepare_mapping
+
+    upload = request.FILES.get("mapping")
+    if upload is None:
+        raise InputError(_("A mapped CSV needs its mapping file (YAML)."))
+    mapping_path = Path(folder) / "mapping.yaml"
+    with mapping_path.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    return prepare_mapping(paths, ColumnMapping.load(mapping_path), options)
 
 
 # -- settings -----------------------------------------------------------------------------------

@@ -210,6 +210,22 @@ T = {
         "Le versioni PDF arrivano con il modulo dei report.",
     ),
     "Files": ("Archivos", "File"),
+    "Any CSV, with a column mapping": (
+        "Cualquier CSV, con un mapeo de columnas",
+        "Qualsiasi CSV, con una mappatura delle colonne",
+    ),
+    "Column mapping (YAML, for a mapped CSV)": (
+        "Mapeo de columnas (YAML, para un CSV mapeado)",
+        "Mappatura delle colonne (YAML, per un CSV mappato)",
+    ),
+    "A mapped CSV needs its mapping file (YAML).": (
+        "Un CSV mapeado necesita su archivo de mapeo (YAML).",
+        "Un CSV mappato richiede il suo file di mappatura (YAML).",
+    ),
+    "HubSpot or Salesforce exports, or any CSV with a column mapping. All or nothing: a bad row stores nothing and is named below.": (
+        "Exportaciones de HubSpot o Salesforce, o cualquier CSV con un mapeo de columnas. Todo o nada: una fila errónea no guarda nada y se indica abajo.",
+        "Esportazioni HubSpot o Salesforce, o qualsiasi CSV con una mappatura. Tutto o niente: una riga errata non salva nulla ed è indicata sotto.",
+    ),
     "Import": ("Importar", "Importa"),
     "Import refused": ("Importación rechazada", "Importazione rifiutata"),
     "Imported": ("Importado", "Importato"),
