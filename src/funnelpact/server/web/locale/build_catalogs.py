@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (a table of whole sentences: splitting them would hide what is translated)
 """The web pages' es/it catalogs (django.po and .mo), written from the table below.
 
 uv run python src/funnelpact/server/web/locale/build_catalogs.py
