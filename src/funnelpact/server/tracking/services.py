@@ -276,6 +276,19 @@ class _Table:
             ),
         )
 
+    def any_too_long(self, columns: Sequence[Sequence[Any]]) -> bool:
+        """Is some string of ``columns`` (the rows transposed) over its limit? Checked a column
+        at a time in C (``max(map(len, ...))``); callers then name the rows with ``too_long``."""
+        for index, _column, limit in self.limits:
+            values = columns[index] if index < len(columns) else ()
+            try:
+                longest = max(map(len, filter(None, values)), default=0)
+            except TypeError:  # not only strings: let the row-wise check decide
+                return True
+            if longest > limit:
+                return True
+        return False
+
     def too_long(self, row: Row) -> str:
         for index, column, limit in self.limits:
             value = row[index]
@@ -350,6 +363,11 @@ class _Session:
     deal_ids: dict[Ref, int] = field(default_factory=dict)
     pending: list[Record] = field(default_factory=list)
     problems: list[RecordProblem] = field(default_factory=list)
+    # Contacts this call created, and per fact table the contacts it has written facts for: a
+    # contact in the first set and not the second has no stored facts there, so a fresh import
+    # skips the existence lookups (the store lock keeps other writers out meanwhile).
+    created_contacts: set[int] = field(default_factory=set)
+    facts_written: dict[str, set[int]] = field(default_factory=dict)
 
     def count(self, kind: RecordKind) -> _Counter:
         counter = self.counters.get(kind)
@@ -613,7 +631,12 @@ class _Session:
         manager = columns.index("manager_id") if keep_manager else -1
         new_refs: list[Ref] = []
         updates: list[Row] = []
-        limits = table.too_long if table.limits else None
+        # Checked column-wise first; rows are checked one by one only when some value is long.
+        limits = (
+            table.too_long
+            if table.limits and table.any_too_long(list(zip(*rows.values(), strict=True)))
+            else None
+        )
         for ref, values in rows.items():
             if limits is not None and (message := limits(values)):
                 self.problem(records[ref], message)
@@ -747,6 +770,7 @@ class _Session:
             if target_id is None:
                 target = states[refs[0]]
                 target.id, target.new = next(new_ids), True
+                self.created_contacts.add(target.id)
                 working[target.id] = target
                 fresh.append(target)
                 counter.created += 1
@@ -845,6 +869,7 @@ class _Session:
             [(r.system.value, r.external_id, i) for i, r in zip(ids, refs, strict=True)],
         )
         self.contact_ids.update(zip(refs, ids, strict=True))
+        self.created_contacts.update(ids)
         self.count(RecordKind.CONTACT).placeholders += len(refs)
 
     # -- facts --------------------------------------------------------------------------------
@@ -1124,16 +1149,22 @@ class _Session:
         counter.unchanged += seen - len(facts)
         columns = (*key_columns, *value_columns)
         table = _Table.of(model, columns)
-        for key, (values, record) in facts.items():
-            if message := table.too_long((*key, *values)):
-                self.problem(record, message)
+        width = len(key_columns)
+        if table.limits and table.any_too_long(
+            _columns_of(facts, [v for v, _ in facts.values()], width)
+        ):
+            for key, (values, record) in facts.items():
+                if message := table.too_long((*key, *values)):
+                    self.problem(record, message)
         if self.problems:
             return
+        # Facts of contacts this call created, and has not written facts of this table for yet,
+        # cannot be stored: no lookup for them.
+        written = self.facts_written.setdefault(table.name, set())
+        created = self.created_contacts if key_columns[0] == "contact_id" else set()
+        lookup = [key[0] for key in facts if key[0] not in created or key[0] in written]
         stored: dict[tuple[Any, ...], tuple[int, Row]] = {}
-        width = len(key_columns)
-        for row in self.store.select_in(
-            table.name, ["id", *columns], key_columns[0], [key[0] for key in facts]
-        ):
+        for row in self.store.select_in(table.name, ["id", *columns], key_columns[0], lookup):
             decoded = list(row[1:])
             for index in table.instants:
                 decoded[index] = self.store.read_instant(decoded[index])
@@ -1152,8 +1183,19 @@ class _Session:
                 counter.updated += 1
             else:
                 counter.unchanged += 1
+        if created:
+            written.update(row[0] for row in inserts)
         self.store.insert(table.name, columns, inserts)
         self.store.update(table.name, value_columns, updates)
+
+
+def _columns_of(
+    keys: Iterable[tuple[Any, ...]], values: Sequence[tuple[Any, ...]], width: int
+) -> list[tuple[Any, ...]]:
+    """The columns of rows made of a key (``width`` columns) then values, transposed in C."""
+    key_columns = list(zip(*keys, strict=True)) or [()] * width
+    value_columns = list(zip(*values, strict=True))
+    return [*key_columns, *value_columns]
 
 
 def _fact_instant(record: Record) -> datetime | None:
