@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from django.db import DatabaseError, close_old_connections, transaction
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.db.models import F, Q
 
 from funnelpact.domain.agreement.model import Recipient
@@ -322,7 +322,8 @@ def run_worker(
     done = 0
     try:
         while not stop.is_set() and (max_ticks is None or done < max_ticks):
-            close_old_connections()
+            if not connection.in_atomic_block:  # a long-lived loop drops stale connections
+                close_old_connections()
             try:
                 report = tick(clock(), holder=holder, send=send)
             except DatabaseError:
