@@ -20,6 +20,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 import ibis
 import pyarrow as pa
@@ -46,6 +47,7 @@ from funnelpact.analytics.metrics import (
 from funnelpact.analytics.periods import Period, parse_period
 from funnelpact.analytics.sources import TABLE_NAMES, AnalyticsData
 from funnelpact.domain.calendar import BusinessCalendar, CalendarSpec
+from funnelpact.domain.planning import Target
 from funnelpact.errors import FunnelpactError, InputError
 
 ENGINE_ENV: Final = "FUNNELPACT_ANALYTICS_URL"
@@ -100,7 +102,10 @@ class PacingResult(_Frozen):
     expected: Decimal
     low: Decimal
     high: Decimal
-    status: str  # below, on_plan, above
+    expected_to_date: Decimal  # pro-rated to the whole days already over
+    low_to_date: Decimal
+    high_to_date: Decimal
+    status: str  # below, on_plan, above the band to date
     elapsed_share: float
     forecast: float  # at the current pace, for the whole period
 
@@ -526,13 +531,16 @@ class AnalyticsEngine:
             MetricQuery(metric="stage_entered", period=period_text, stage=stage)
         )
         actual = int(actual_result.rows[0].value or 0)
-        to_date = (
-            plan.target_between(
-                stage, period.first, min(period.last, self.now.astimezone(UTC).date()), **funnel
-            )
-            if elapsed < 1
-            else target
-        )
+        # The target so far: the whole local days already over (the plan counts days).
+        last_whole_day = (
+            self.now.astimezone(ZoneInfo(self.timezone)) - timedelta(microseconds=1)
+        ).date()
+        if last_whole_day >= period.last:
+            to_date = target
+        elif last_whole_day < period.first:
+            to_date = Target(expected=Decimal(0), low=Decimal(0), high=Decimal(0))
+        else:
+            to_date = plan.target_between(stage, period.first, last_whole_day, **funnel)
         status = (
             "below" if actual < to_date.low else "above" if actual > to_date.high else "on_plan"
         )
@@ -544,6 +552,9 @@ class AnalyticsEngine:
             expected=target.expected,
             low=target.low,
             high=target.high,
+            expected_to_date=to_date.expected,
+            low_to_date=to_date.low,
+            high_to_date=to_date.high,
             status=status,
             elapsed_share=round(elapsed, DIGITS),
             forecast=round(forecast, DIGITS),
