@@ -355,12 +355,19 @@ def start_in_process_scheduler(
     interval: float = DEFAULT_INTERVAL_SECONDS,
     clock: Clock = system_clock,
     send: Sender = apprise_send,
+    on_tick: Callable[[TickReport], None] | None = None,
 ) -> SchedulerHandle:
     """Run the scheduler in a daemon thread of this process (``funnelpact serve``)."""
     stop = threading.Event()
+
+    def loop() -> None:
+        try:
+            run_worker(clock=clock, interval=interval, stop=stop, send=send, on_tick=on_tick)
+        finally:
+            connection.close()  # the thread's own connection
+
     thread = threading.Thread(
-        target=run_worker,
-        kwargs={"clock": clock, "interval": interval, "stop": stop, "send": send},
+        target=loop,
         name="funnelpact-scheduler",
         daemon=True,
     )
