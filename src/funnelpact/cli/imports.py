@@ -26,7 +26,7 @@ from rich.progress import (
 from rich.table import Table
 
 from funnelpact.domain.records import Record
-from funnelpact.errors import FunnelpactError
+from funnelpact.errors import FunnelpactError, InputError
 from funnelpact.ingest.common import ImportRefusedError, ImportReport
 from funnelpact.ingest.engine import ImportJob, ImportOptions
 from funnelpact.ingest.engine import Progress as ImportProgress
@@ -100,9 +100,13 @@ def _options(
     rejected_dir: Path | None,
     max_problems: int,
 ) -> ImportOptions:
+    separator = delimiter.replace("\\t", "\t") if delimiter else None
+    if separator is not None and (len(separator) != 1 or separator in "\"\r\n"):
+        # csv.reader would fail with a TypeError deep inside the import (found by fuzzing).
+        raise InputError(f"--delimiter {delimiter!r}: use one character, e.g. ; or \\t for a tab")
     options = ImportOptions(
         encoding=encoding,
-        delimiter=delimiter.replace("\\t", "\t") if delimiter else None,
+        delimiter=separator,
         date_format=date_format,
         timezone=timezone,
         skip_invalid=skip_invalid,
