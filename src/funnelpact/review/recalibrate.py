@@ -10,8 +10,10 @@ agreement's calendar):
 - load: hand-offs and SQLs per active rep per week, beside the plan's capacity (shown only:
   load is what reps got, not what they can take).
 
-`propose(...)`: the next version: version + 1, effective from `as_of`, the next review
-`review.every_months` later, the plan's period pinned so that targets keep their dates, each
+`proposed_data(...)`: the next version: version + 1, effective from `as_of`, the next review
+`review.every_months` later; the plan's period pinned so that targets keep their dates while
+the agreement is in force (an agreement reviewed after its end runs as long again from `as_of`,
+its plan following); each
 rate with at least `min_sample` contacts replaced by the observed one (3 decimals), the deal
 size replaced when at least `min_deals` deals were won; signatures dropped (a new version is
 signed again). `next_version_text` writes it as YAML with the review recorded in its header.
@@ -237,9 +239,11 @@ def observe(
 def _plain(value: Any) -> Any:
     """Python values YAML can write: Decimals as numbers, times as HH:MM, tuples as lists."""
     if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
+        return {_plain(key): _plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
+    if isinstance(value, set | frozenset):
+        return sorted(_plain(item) for item in value)
     if isinstance(value, Decimal):
         return (
             int(value) if value == value.to_integral_value() and abs(value) >= 1 else float(value)
@@ -258,12 +262,20 @@ def proposed_data(
     data: dict[str, Any] = _plain(agreement.model_dump(mode="python", exclude_unset=True))
     data.pop("signatures", None)
     data["metadata"]["version"] = agreement.metadata.version + 1
-    if agreement.plan.period is None:
-        # The plan's period defaulted to the effective dates: pin it, targets keep their dates.
+    metadata = agreement.metadata
+    expired = metadata.effective_to is not None and metadata.effective_to < as_of
+    if expired and metadata.effective_to is not None:
+        # Reviewed after its end: the new version runs as long again from the review on, and
+        # a plan period that followed the effective dates follows the new ones.
+        length = metadata.effective_to - metadata.effective_from
+        data["metadata"]["effective_to"] = as_of + length
+    elif agreement.plan.period is None:
+        # In force: pin the plan's period (it defaulted to the effective dates), so that the
+        # targets keep their dates when the new version starts at the review.
         spec = agreement.plan_spec()
         assert spec.period is not None
-        data["plan"]["period"] = _plain({"start": spec.period.start, "end": spec.period.end})
-        data["plan"]["period"] = {k: v for k, v in data["plan"]["period"].items() if v is not None}
+        period = {"start": spec.period.start, "end": spec.period.end}
+        data["plan"]["period"] = {key: day for key, day in period.items() if day is not None}
     data["metadata"]["effective_from"] = as_of
     every = agreement.review.every_months
     data["review"] = {"every_months": every, "next_review": add_months(as_of, every)}

@@ -38,7 +38,10 @@ def wilson(successes: int, trials: int, z: float = Z_95) -> Interval | None:
     denominator = 1 + z * z / trials
     centre = (p + z * z / (2 * trials)) / denominator
     half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
-    return Interval(p, max(0.0, centre - half), min(1.0, centre + half), trials)
+    # Rounding leaves 1e-18 where the bound is exactly 0 (or 1): keep the estimate inside.
+    low = min(p, max(0.0, centre - half))
+    high = max(p, min(1.0, centre + half))
+    return Interval(p, low, high, trials)
 
 
 def bootstrap(
