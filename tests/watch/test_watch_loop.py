@@ -120,3 +120,27 @@ def test_assignment_waits_for_the_next_opening(watching, clock) -> None:
     report = assign_new_mqls("Ventas", saturday)
     assert report.assigned == () and report.queued == 2
     assert report.next_opening == madrid(2025, 12, 9, 9)  # Monday 8 is a holiday in Madrid
+
+
+def test_assignment_stops_at_each_reps_weekly_capacity(watching, clock) -> None:
+    # The plan's capacity: a rep reviews 8 MQLs a week. Three reps: 24 this week, 2 wait.
+    store_records([Rep(ref=Ref(System.HUBSPOT, "rep-bea"), name="Bea Sanz", team="Ventas")])
+    at = clock.set(madrid(2025, 12, 2, 10))
+    store_records(_unowned_mqls(26, at))
+    report = assign_new_mqls("Ventas", at)
+    names = [name for _, name in report.assigned]
+    assert len(names) == 24 and report.queued == 2
+    assert {name: names.count(name) for name in set(names)} == {
+        "Ana Ruiz": 8,
+        "Bea Sanz": 8,
+        "Marta Gil": 8,
+    }
+    # Later the same week nobody has room; the next Monday they do.
+    assert assign_new_mqls("Ventas", clock.set(madrid(2025, 12, 4, 10))).assigned == ()
+    next_week = assign_new_mqls("Ventas", clock.set(madrid(2025, 12, 9, 10)))
+    assert len(next_week.assigned) == 2
+
+
+def test_assignment_for_an_unknown_team(watching, clock) -> None:
+    with pytest.raises(NotFoundError, match="no active rep"):
+        assign_new_mqls("Nobody", clock.set(madrid(2025, 12, 2, 10)))
