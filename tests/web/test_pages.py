@@ -184,3 +184,26 @@ def test_a_mapped_csv_imports_through_its_uploaded_mapping(world: DemoWorld) -> 
     assert ContactIdentity.objects.filter(system="csv", external_id="pd-3101").exists()
     missing = client.post(reverse("web:imports"), {"source": "mapping", "files": io.BytesIO(b"")})
     assert missing.status_code == 422
+
+
+def test_dashboard_figures_are_cached_until_the_store_changes(transactional_db: None) -> None:
+    import tempfile
+    from datetime import UTC, datetime
+
+    from web_testkit import build_world
+
+    from funnelpact.server.accounts.roles import Role
+    from funnelpact.server.web import services
+    from funnelpact.server.web.permissions import Viewer
+
+    with tempfile.TemporaryDirectory() as folder:
+        world = build_world(Path(folder))
+    viewer = Viewer("admin", Role.ADMIN, None, "", "")
+    now = datetime.now(UTC)
+    first = services.dashboard(services.Filters(), viewer, now)
+    assert services.dashboard(services.Filters(), viewer, now) == first
+    client = _client("rep")
+    client.post(reverse("web:lead-decide", kwargs={"pk": world.own_lead}), {"decision": "accept"})
+    after = services.dashboard(services.Filters(), viewer, now)
+    assert after.accepted == first.accepted + 1
+    assert after == services.compute_dashboard(services.Filters(), viewer, now)

@@ -7,6 +7,7 @@ query over the store at the time asked.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -14,6 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from funnelpact.domain.compliance import Status
@@ -171,13 +173,19 @@ class Dashboard:
         return "on_track"
 
 
+# build_plan is pure: one plan per agreement text (content hash) is enough for every request.
+_plans: dict[str, Plan | None] = {}
+
+
 def plan_of(context: WatchContext | None) -> Plan | None:
     if context is None:
         return None
-    try:
-        return build_plan(context.agreement.plan_spec())
-    except DomainError:
-        return None
+    if context.content_hash not in _plans:
+        try:
+            _plans[context.content_hash] = build_plan(context.agreement.plan_spec())
+        except DomainError:
+            _plans[context.content_hash] = None
+    return _plans[context.content_hash]
 
 
 def _contact_filter(filters: Filters, viewer: Viewer, prefix: str = "contact__") -> Q:
@@ -385,8 +393,55 @@ def filter_options() -> dict[str, list[str]]:
     }
 
 
+# Figures are cached briefly per (store generation, scope, filters, minute): 20 people opening
+# the dashboard at once cost one computation. Every store_records() commit bumps the generation
+# (apps.py), so a decision shows at once; the scheduler's status changes show within the TTL.
+DASHBOARD_TTL_SECONDS = 30
+GENERATION_KEY = "funnelpact:web:store-generation"
+
+
+def bump_generation(_contact_ids: frozenset[int] = frozenset()) -> None:
+    from django.db import transaction
+
+    def bump() -> None:
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:
+            cache.set(GENERATION_KEY, 1, None)
+
+    transaction.on_commit(bump)
+
+
 def dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashboard:
     """Every panel of the dashboard for the period holding ``now`` (agreement's time zone)."""
+    generation = cache.get_or_set(GENERATION_KEY, 0, None)
+    parts = "\x1f".join(
+        str(part)
+        for part in (
+            "funnelpact:web:dashboard",
+            generation,
+            viewer.lead_scope.value,
+            viewer.rep_id,
+            viewer.team_name,
+            filters.period.value,
+            filters.stream,
+            filters.source,
+            filters.team,
+            now.strftime("%Y%m%d%H%M"),
+        )
+    )
+    # Hashed: team and source names may hold spaces, which some cache backends refuse.
+    key = "funnelpact:web:dashboard:" + hashlib.sha256(parts.encode("utf-8")).hexdigest()
+    cached = cache.get(key)
+    if isinstance(cached, Dashboard):
+        return cached
+    board = compute_dashboard(filters, viewer, now)
+    cache.set(key, board, DASHBOARD_TTL_SECONDS)
+    return board
+
+
+def compute_dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashboard:
+    """The dashboard's figures computed now, without the cache."""
     context = active_context()
     zone = context.calendar.zone if context is not None else ZoneInfo("UTC")
     stage = context.agreement.handoff.stage if context is not None else "mql"
