@@ -164,3 +164,31 @@ def test_history_far_in_the_past_pages_nobody(clock, agreement_path, hook_server
     store_records([*team(), *mql(HANDOFF)])
     assert obligation("decision").status == Status.BREACHED
     assert not models.AlertOutbox.objects.exists()
+
+
+def test_daily_digests_and_the_mql_pace_once_a_working_day(watching, clock) -> None:
+    from funnelpact.domain.planning import build_plan
+    from funnelpact.server.watch.services import require_context
+
+    tick(clock.set(madrid(2025, 12, 2, 8, 29)))  # before the agreed 08:30
+    assert not models.AlertOutbox.objects.filter(kind__in=["digest", "mql_pace"]).exists()
+    tick(clock.set(madrid(2025, 12, 2, 8, 30)))
+    digests = models.AlertOutbox.objects.filter(kind="digest")
+    # Ana (her own leads), and the agreement's digest recipients (sales and marketing owners).
+    assert sorted(row.body.split(":")[0] for row in digests) == [
+        "Ana Ruiz",
+        "Javier Romero",
+        "Lucía Fernández",
+    ]
+    agreement = require_context().agreement
+    target = build_plan(agreement.plan_spec()).target_between(
+        "mql", madrid(2025, 12, 1, 0).date(), madrid(2025, 12, 2, 0).date()
+    )
+    pace = models.AlertOutbox.objects.get(kind="mql_pace")
+    assert target.low > 1  # one MQL this month is behind the plan's band
+    assert pace.title == "MQL pace behind plan"
+    assert pace.body.startswith("Lucía Fernández: 1 MQLs from 2025-12-01 to 2025-12-02")
+    tick(clock.set(madrid(2025, 12, 2, 15)))
+    assert models.AlertOutbox.objects.filter(kind__in=["digest", "mql_pace"]).count() == 4
+    tick(clock.set(madrid(2025, 12, 6, 9)))  # Saturday: closed, no digest
+    assert models.AlertOutbox.objects.filter(kind="digest").count() == 3
