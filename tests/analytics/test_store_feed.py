@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from typer.testing import CliRunner
 
 from funnelpact.analytics.engine import AnalyticsEngine, MetricQuery
 from funnelpact.analytics.store_feed import StoreFeed
+from funnelpact.cli.main import app
 from funnelpact.demo.journeys import journey
 from funnelpact.server.tracking.services import store_records
 
@@ -44,3 +48,12 @@ def test_store_figures_equal_the_records_and_refresh_is_incremental() -> None:
     assert engine.data_version != first_version
     assert engine.run(MetricQuery(metric="stage_entered", period="2026-03")).total() == 5
     assert engine.run(MetricQuery(metric="cohort_conversion", period="2026-03")).total() == 0.4
+
+
+def test_metrics_show_reads_the_store_without_data() -> None:
+    store_records(march_records())
+    args = ["metrics", "show", "stage_entered", "--period", "2026-03", "--by", "source"]
+    result = CliRunner().invoke(app, [*args, "--timezone", ZONE, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = {row["keys"]["source"]: row["value"] for row in json.loads(result.output)["rows"]}
+    assert rows == {"ads": 1, "web": 3}  # conftest: c2; c1, c3, c4

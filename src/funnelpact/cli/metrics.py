@@ -24,7 +24,7 @@ from rich.table import Table
 from funnelpact.analytics.engine import ENGINE_ENV, AnalyticsEngine, MetricQuery, MetricResult
 from funnelpact.analytics.metrics import METRICS, REGISTRY, Breakdown
 from funnelpact.analytics.periods import parse_period, period_containing
-from funnelpact.analytics.sources import from_directory
+from funnelpact.analytics.sources import AnalyticsData, from_directory
 from funnelpact.errors import InputError
 
 app = typer.Typer(help="The metrics registry and each metric's figures.", no_args_is_help=True)
@@ -89,6 +89,23 @@ def _render(result: MetricResult, output: OutputFormat, language: str) -> str:
     return captured.get()
 
 
+def _from_store() -> AnalyticsData:
+    """The store's tables (FUNNELPACT_DATABASE_URL), read in Arrow batches."""
+    from django.db import DatabaseError
+
+    from funnelpact.analytics.store_feed import StoreFeed
+    from funnelpact.server import setup_django
+
+    setup_django()
+    try:
+        return StoreFeed().refresh()
+    except DatabaseError as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise InputError(
+            f"the store cannot be read ({first}); run `funnelpact db upgrade`, or give --data DIR"
+        ) from exc
+
+
 @app.command("show")
 def show(
     slug: Annotated[str, typer.Argument(help="A metric's slug (`funnelpact metrics list`).")],
@@ -99,7 +116,8 @@ def show(
         list[Breakdown] | None, typer.Option("--by", help="Breakdown (repeatable).")
     ] = None,
     data: Annotated[
-        Path | None, typer.Option(help="Directory of CSV/Parquet from `funnelpact db export`.")
+        Path | None,
+        typer.Option(help="CSV/Parquet from `funnelpact db export` (default: read the store)."),
     ] = None,
     engine: Annotated[
         str | None,
@@ -119,11 +137,6 @@ def show(
     """One metric for a period, broken down as asked."""
     if slug not in REGISTRY:
         raise InputError(f"unknown metric {slug!r}; `funnelpact metrics list` shows them")
-    if data is None:
-        raise InputError(
-            "metrics show: give --data DIR (a `funnelpact db export` directory); reading the "
-            "store directly is not wired into this command yet"
-        )
     now = datetime.now(UTC)
     period_text = period or period_containing(now, timezone).label
     parse_period(period_text)  # a bad period fails before any data is read
@@ -131,7 +144,8 @@ def show(
     refused = [b.value for b in (by or []) if b not in metric.breakdowns]
     if refused:
         raise InputError(f"metric {slug} cannot be broken down by {', '.join(refused)}")
-    analytics = AnalyticsEngine(from_directory(data), now=now, timezone=timezone, url=engine)
+    source = from_directory(data) if data is not None else _from_store()
+    analytics = AnalyticsEngine(source, now=now, timezone=timezone, url=engine)
     result = analytics.run(
         MetricQuery(
             metric=slug,
