@@ -291,6 +291,13 @@ def proposed_data(
     return data
 
 
+class _PlainDumper(yaml.SafeDumper):
+    """No anchors (&id001) where two fields hold the same date: people read this file."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def next_version_text(agreement: Agreement, data: dict[str, Any], as_of: date, months: int) -> str:
     header = (
         f"# Version {data['metadata']['version']} proposed by `funnelpact review` "
@@ -299,7 +306,7 @@ def next_version_text(agreement: Agreement, data: dict[str, Any], as_of: date, m
         "# Rates with a large enough sample were replaced by the observed ones; read the review\n"
         "# output for the figures and their confidence intervals, then sign the new version.\n"
     )
-    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    body = yaml.dump(data, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=100)
     return header + body
 
 
