@@ -41,7 +41,31 @@ How the figures are made:
 - **Previous period**: `--compare` adds the value of the period of equal length just before
   (the previous month for a month, the previous ISO week for a week, the same number of days
   before a range).
-- Results are cached per data version (row counts and latest instants of the tables).
+- Results are cached per data version (row counts and latest instants of the tables, or the
+  store feed's watermarks).
+
+Python API (for reports, dashboards, review):
+
+```python
+from funnelpact.analytics.engine import AnalyticsEngine, MetricQuery, scorecard
+from funnelpact.analytics.sources import from_directory, from_records
+from funnelpact.analytics.store_feed import StoreFeed
+
+engine = AnalyticsEngine(from_directory(path), now=now, timezone="Europe/Madrid")  # url=...
+result = engine.run(MetricQuery(metric="cohort_conversion", period="2026-03",
+                                by=("source",), within_days=30, compare_previous=True))
+result.rows  # MetricRow(keys={"source": "web"}, value=0.5, sample=12, previous=0.4)
+engine.run_many([...])  # queries over the same rows share one aggregate
+engine.pacing(plan, "mql", "2026-03")  # PacingResult: actual, band, to date, forecast
+
+feed = StoreFeed()  # the store through Django's connection, incremental
+engine.load(feed.refresh())  # call every minute: reads only new rows; new version, new facts
+```
+
+Sources: `from_records` (canonical records), `from_directory` (a `funnelpact db export`
+directory, Parquet or CSV, or canonical `contacts.parquet`, `stage_changes.parquet`...),
+`StoreFeed` (the store). Engines: `duckdb://` (default, in memory), `duckdb:///path/file.duckdb`,
+`postgresql://...`, `spark://local` (or a Spark master URL; `pip install funnelpact[spark]`).
 
 """
 
