@@ -121,8 +121,9 @@ def connect(url: str | None = None) -> Any:
         if url.startswith("spark://"):
             from pyspark.sql import SparkSession  # optional extra: funnelpact[spark]
 
-            master = url.removeprefix("spark://")
-            master = "local[2]" if master in ("", "local") else master
+            rest = url.removeprefix("spark://")
+            # spark://local runs Spark in this process; spark://host:7077 is a cluster's master.
+            master = "local[2]" if rest in ("", "local") else url
             warehouse = tempfile.mkdtemp(prefix="funnelpact-spark-")
             session = (
                 SparkSession.builder.master(master)
