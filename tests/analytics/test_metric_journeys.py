@@ -1,12 +1,21 @@
-"""Every metric of the registry on the hand-made March of conftest.py, figures worked out by hand."""
+"""Every metric of the registry on the hand-made March of conftest.py, figures worked by hand."""
 
 from __future__ import annotations
 
 import pytest
 
-from funnelpact.analytics.engine import AnalyticsEngine, MetricQuery
+from funnelpact.analytics.engine import (
+    ENGINE_ENV,
+    AnalyticsEngine,
+    AnalyticsError,
+    MetricQuery,
+    connect,
+)
 from funnelpact.analytics.metrics import REGISTRY, Breakdown
+from funnelpact.analytics.sources import AnalyticsData
 from funnelpact.errors import InputError
+
+from .conftest import NOW, ZONE
 
 
 def total(
@@ -137,3 +146,29 @@ def test_unknown_metric_stage_and_breakdown_are_input_errors(march: AnalyticsEng
         march.run(MetricQuery(metric="stage_entered", period="2026-03", stage="opp"))
     with pytest.raises(InputError, match="not understood"):
         march.run(MetricQuery(metric="stage_entered", period="March"))
+
+
+def test_derived_metrics_by_source(march: AnalyticsEngine) -> None:
+    # ads: 1 MQL (c2), no SQL -> 0; web: 2 SQLs of 3 MQLs.
+    assert by(march, "period_conversion", Breakdown.SOURCE) == {
+        ("ads",): 0.0,
+        ("web",): pytest.approx(2 / 3),
+    }
+    # web: 2 deals x 1/2 won x 1000 / 16 days; ads has no deal.
+    assert by(march, "sales_velocity", Breakdown.SOURCE) == {("web",): 62.5}
+
+
+def test_run_many_gives_what_run_gives(march: AnalyticsEngine, march_data: AnalyticsData) -> None:
+    fresh = AnalyticsEngine(march_data, now=NOW, timezone=ZONE)
+    queries = [
+        MetricQuery(metric=slug, period="2026-03", by=(Breakdown.PERIOD, Breakdown.SOURCE))
+        for slug in REGISTRY
+    ]
+    together = fresh.run_many(queries)
+    assert [r.rows for r in together] == [march.run(q).rows for q in queries]
+
+
+def test_engine_url_errors_are_clear(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENGINE_ENV, "mysql://somewhere")
+    with pytest.raises(AnalyticsError, match="'mysql://somewhere' is not supported"):
+        connect()
