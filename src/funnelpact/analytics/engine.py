@@ -248,13 +248,15 @@ class AnalyticsEngine:
             raw = self.con.con
             raw.register("__fp_arrow", obj)
             try:
-                raw.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM __fp_arrow')
+                raw.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM __fp_arrow')
             finally:
                 raw.unregister("__fp_arrow")
             return self.con.table(name)
         if self.backend == "duckdb":
             sql = self.con.compile(obj)
-            self.con.con.execute(f'CREATE OR REPLACE TABLE "{name}" AS {sql}')
+            # TEMP: with a DuckDB file (duckdb:///path) the facts stay in memory (spilling to
+            # the temp directory past the memory limit), never written compressed to the file.
+            self.con.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
             return self.con.table(name)
         # Ibis 12's `overwrite=True` emits a DROP without a name with this sqlglot: drop here.
         quote = "`" if self.backend == "pyspark" else '"'
