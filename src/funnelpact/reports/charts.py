@@ -17,16 +17,68 @@ ACCENT: Final = "#1f4e8c"
 REFERENCE: Final = "#a3261b"
 RULE: Final = "#d5dae3"
 MUTED: Final = "#5b6478"
-MAX_BARS: Final = 40  # a day per bar for two months at most; longer periods are monthly
+MAX_BARS: Final = 20  # horizontal bars: the largest 20, so that a chart fits on a page
+SERIES_HEIGHT: Final = 220
 
 
 def _truncate(text: str, limit: int = 28) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def chart_svg(chart: Chart, title: str, formatter: Callable[[float], str]) -> str:
+    """Columns for a time series, horizontal bars for categories."""
+    if chart.series:
+        return column_chart_svg(chart, title, formatter)
+    return bar_chart_svg(chart, title, formatter)
+
+
+def column_chart_svg(chart: Chart, title: str, formatter: Callable[[float], str]) -> str:
+    """A column per day (or month), labelled every few columns; the largest value written."""
+    bars = chart.bars
+    left, bottom, top = 8, 34, 18
+    plot_width, plot_height = WIDTH - 2 * left, SERIES_HEIGHT - bottom - top
+    scale_max = max([*(b.value for b in bars), 0.0]) or 1.0
+    step = plot_width / max(1, len(bars))
+    every = max(1, round(len(bars) / 10))  # about ten labels whatever the length
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {WIDTH} {SERIES_HEIGHT}" '
+        f'width="100%" class="chart" font-family="Helvetica, Arial, sans-serif" font-size="10">',
+        f"<title>{escape(title)}</title>",
+        f'<line x1="{left}" y1="{top + plot_height}" x2="{WIDTH - left}" y2="{top + plot_height}" '
+        f'stroke="{RULE}" stroke-width="1"/>',
+    ]
+    peak = max(range(len(bars)), key=lambda i: bars[i].value) if bars else -1
+    for index, bar in enumerate(bars):
+        height = max(0.0, bar.value) / scale_max * plot_height
+        x = left + index * step + step * 0.15
+        y = top + plot_height - height
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{step * 0.7:.1f}" height="{height:.1f}" '
+            f'rx="1.5" fill="{ACCENT}"><title>{escape(bar.label)}: {escape(formatter(bar.value))}'
+            "</title></rect>"
+        )
+        if index == peak and bar.value > 0:
+            parts.append(
+                f'<text x="{x + step * 0.35:.1f}" y="{y - 4:.1f}" text-anchor="middle" '
+                f'fill="{MUTED}">{escape(formatter(bar.value))}</text>'
+            )
+        if index % every == 0:
+            label = bar.label[-5:] if len(bar.label) == 10 else bar.label  # 2026-06-09 -> 06-09
+            parts.append(
+                f'<text x="{x + step * 0.35:.1f}" y="{top + plot_height + 14}" '
+                f'text-anchor="middle" fill="{MUTED}">{escape(label)}</text>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def bar_chart_svg(chart: Chart, title: str, formatter: Callable[[float], str]) -> str:
     """A horizontal bar chart; a reference (target or previous period) is a red tick."""
-    bars = chart.bars[:MAX_BARS]
+    bars = (
+        sorted(chart.bars, key=lambda b: -b.value)[:MAX_BARS]
+        if len(chart.bars) > MAX_BARS
+        else chart.bars
+    )
     top = 8
     height = top + ROW * len(bars) + 8
     scale_max = max([*(b.value for b in bars), *(b.previous or 0.0 for b in bars), 0.0]) or 1.0

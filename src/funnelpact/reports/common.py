@@ -116,6 +116,5 @@ def daily_chart(
     found = {row.keys.get("period", ""): row.value or 0.0 for row in result.rows}
     # Every bucket of the period, empty days included: a gap is a figure too.
     labels = [bucket.label for bucket in context.parsed_period.sub_periods()]
-    return Chart(
-        key, title, kind_of(slug), tuple(Bar(label, found.get(label, 0.0)) for label in labels)
-    )
+    bars = tuple(Bar(label, found.get(label, 0.0)) for label in labels)
+    return Chart(key, title, kind_of(slug), bars, series=True)

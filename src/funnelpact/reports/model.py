@@ -99,6 +99,7 @@ class Chart:
     title: Labels
     kind: Kind
     bars: tuple[Bar, ...]
+    series: bool = False  # a time series (one bar per day or month): drawn as columns
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from rich.table import Table as RichTable
 from funnelpact.i18n import Language, Localizer, localizer
 from funnelpact.rendering import Document, Fact, Note, Section, environment, html_to_pdf
 from funnelpact.reports import texts
-from funnelpact.reports.charts import bar_chart_svg
+from funnelpact.reports.charts import chart_svg
 from funnelpact.reports.model import (
     UNIT_KEY,
     Kind,
@@ -235,7 +235,7 @@ def report_document(report: Report, language: str) -> Document:
         def formatter(value: float, kind: Kind = chart.kind) -> str:
             return format_value(value, kind, local, report.currency)
 
-        chart_blocks.append(ChartBlock(title, Markup(bar_chart_svg(chart, title, formatter))))
+        chart_blocks.append(ChartBlock(title, Markup(chart_svg(chart, title, formatter))))
     sections = [Section(figures_title, tuple(blocks), anchor="figures")]
     if chart_blocks:
         sections.append(Section(charts_title, tuple(chart_blocks), anchor="charts"))  # type: ignore[arg-type]
