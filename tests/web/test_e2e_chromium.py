@@ -123,6 +123,18 @@ def test_the_web_app_in_chromium(live_world: DemoWorld, live_server: Any, browse
     assert "Marketing" in document.inner_text(), "the agreement document did not load in its frame"
     admin.screenshot(path=str(SHOTS / "agreement.png"), full_page=False)
     admin.goto(f"{base}/planner/")
+    admin.fill("#name", "Base 100k")
+    admin.click("button[name=save]")
+    admin.fill("#goal", "150000")
+    admin.fill("#name", "Growth 150k")
+    admin.click("button[name=save]")
+    assert admin.locator("#plan-customers").inner_text() == "150"
+    for box in admin.locator("input[name=compare]").all():
+        box.check()
+    admin.click("text=Compare")
+    assert admin.locator("#comparison").is_visible()
+    admin.wait_for_timeout(600)
+    assert _canvas_has_pixels(admin, "chart-plan")
     admin.screenshot(path=str(SHOTS / "planner.png"), full_page=True)
     admin.goto(f"{base}/settings/")
     admin.screenshot(path=str(SHOTS / "settings.png"), full_page=True)

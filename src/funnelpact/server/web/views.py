@@ -374,6 +374,10 @@ def planner_view(request: HttpRequest) -> HttpResponse:
         saved=saved,
         comparison=comparison,
         can_edit=viewer.can(Capability.EDIT_PLANNER),
+        plan_chart={
+            "labels": [stage.label for stage in result.stages] if result else [],
+            "needed": [stage.needed for stage in result.stages] if result else [],
+        },
     )
 
 

@@ -211,6 +211,10 @@ T = {
         "Le versioni PDF arrivano con il modulo dei report.",
     ),
     "Files": ("Archivos", "File"),
+    "People needed at each stage": (
+        "Personas necesarias en cada etapa",
+        "Persone necessarie in ogni fase",
+    ),
     "Any CSV, with a column mapping": (
         "Cualquier CSV, con un mapeo de columnas",
         "Qualsiasi CSV, con una mappatura delle colonne",

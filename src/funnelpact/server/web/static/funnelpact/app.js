@@ -49,6 +49,18 @@
     });
   }
 
+  function planChart() {
+    var data = json("plan-data");
+    var canvas = document.getElementById("chart-plan");
+    if (!data || !canvas || typeof Chart === "undefined") return;
+    Chart.defaults.maintainAspectRatio = false;
+    new Chart(canvas, {
+      type: "bar",
+      data: { labels: data.labels, datasets: [{ data: data.needed, backgroundColor: palette.brand, borderRadius: 4 }] },
+      options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true } } }
+    });
+  }
+
   function countdowns() {
     var nodes = document.querySelectorAll("time.countdown");
     if (!nodes.length) return;
@@ -83,5 +95,5 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { charts(); countdowns(); uploads(); autoSubmit(); });
+  document.addEventListener("DOMContentLoaded", function () { charts(); planChart(); countdowns(); uploads(); autoSubmit(); });
 })();
