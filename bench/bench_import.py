@@ -13,6 +13,8 @@ Date" columns, a ``Date entered`` column, conversions, counters), then measures:
     uv run python bench/bench_import.py --rows 1000000
     uv run python bench/bench_import.py --rows 1000000 --postgres postgresql://postgres@127.0.0.1:5432/test
 
+Each measurement runs ``--repeat`` times (default 3) in fresh processes (a fresh database each
+time) and the median is printed, with the load average before and after (the machine is shared).
 Prints a markdown table of rows/s and records/s (docs/benchmarks.md keeps the figures).
 """
 
@@ -23,6 +25,7 @@ import csv
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -215,11 +218,17 @@ def _drop_postgres(url: str, name: str) -> None:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-def _line(label: str, rows: int, records: int, seconds: float) -> str:
+def _line(label: str, rows: int, records: int, runs: list[float]) -> str:
+    seconds = statistics.median(runs)
+    spread = ", ".join(f"{run:.1f}" for run in runs)
     return (
-        f"| {label} | {rows:,} | {records:,} | {seconds:.1f} | {rows / seconds:,.0f}"
+        f"| {label} | {rows:,} | {records:,} | {seconds:.1f} ({spread}) | {rows / seconds:,.0f}"
         f" | {records / seconds:,.0f} |"
     )
+
+
+def _load() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 def main(argv: list[str]) -> int:
@@ -230,6 +239,7 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--file", type=Path, help="reuse this export instead of writing one")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="funnelpact-bench-import-") as folder:
         export = args.file or Path(folder) / "hubspot-contacts.csv"
@@ -241,42 +251,50 @@ def main(argv: list[str]) -> int:
                 f" {time.perf_counter() - started:.0f} s",
                 file=sys.stderr,
             )
+        print(f"load average before: {_load()}", file=sys.stderr)
         lines = [
-            "| run | rows | records | seconds | rows/s | records/s |",
+            "| run | rows | records | seconds: median (runs) | rows/s | records/s |",
             "|---|---:|---:|---:|---:|---:|",
         ]
-        parsed = _worker(PARSE_WORKER, str(export))
+        parses = [_worker(PARSE_WORKER, str(export)) for _ in range(args.repeat)]
         lines.append(
             _line(
                 "parse + validate (no store)",
-                int(str(parsed["rows"])),
-                int(str(parsed["records"])),
-                float(str(parsed["seconds"])),
+                int(str(parses[0]["rows"])),
+                int(str(parses[0]["records"])),
+                [float(str(parsed["seconds"])) for parsed in parses],
             )
         )
-        targets = []
-        if not args.no_sqlite:
-            targets.append(("SQLite", f"sqlite:///{folder}/store.db", ""))
-        if args.postgres:
-            scratch, name = _scratch_postgres(args.postgres)
-            targets.append(("PostgreSQL", scratch, name))
-        for label, url, scratch_name in targets:
-            try:
-                result = _worker(STORE_WORKER, str(export), url=url)
-            finally:
-                if scratch_name:
-                    _drop_postgres(args.postgres, scratch_name)
+        labels = (["SQLite"] if not args.no_sqlite else []) + (
+            ["PostgreSQL"] if args.postgres else []
+        )
+        for label in labels:
+            results = []
+            for attempt in range(args.repeat):
+                if label == "SQLite":
+                    url, scratch_name = f"sqlite:///{folder}/store-{attempt}.db", ""
+                else:
+                    url, scratch_name = _scratch_postgres(args.postgres)
+                try:
+                    results.append(_worker(STORE_WORKER, str(export), url=url))
+                finally:
+                    if scratch_name:
+                        _drop_postgres(args.postgres, scratch_name)
+                    else:
+                        for leftover in Path(folder).glob(f"store-{attempt}.db*"):
+                            leftover.unlink()
             for run, title in (("first", "end to end"), ("again", "re-import, unchanged")):
-                figures = result[run]
-                assert isinstance(figures, dict)
+                figures = [result[run] for result in results]
+                assert all(isinstance(f, dict) for f in figures)
                 lines.append(
                     _line(
                         f"{label}: {title}",
-                        int(figures["rows"]),
-                        int(figures["records"]),
-                        float(figures["seconds"]),
+                        int(figures[0]["rows"]),  # type: ignore[index]
+                        int(figures[0]["records"]),  # type: ignore[index]
+                        [float(f["seconds"]) for f in figures],  # type: ignore[index]
                     )
                 )
+        print(f"load average after: {_load()}", file=sys.stderr)
         print("\n".join(lines))
     return 0
 

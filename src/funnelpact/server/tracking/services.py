@@ -48,6 +48,7 @@ from funnelpact.domain.records import (
     Ref,
     Rep,
     StageChange,
+    System,
     Team,
     Touch,
     normalise_email,
@@ -368,6 +369,8 @@ class _Session:
     # skips the existence lookups (the store lock keeps other writers out meanwhile).
     created_contacts: set[int] = field(default_factory=set)
     facts_written: dict[str, set[int]] = field(default_factory=dict)
+    # Ids of the contacts the call's records name (None: nobody listens, see on_stored).
+    touched_ids: set[int] | None = None
 
     def count(self, kind: RecordKind) -> _Counter:
         counter = self.counters.get(kind)
@@ -474,7 +477,7 @@ class _Session:
         for system, external_id, rep_id in self.store.select_refs(
             models.Rep._meta.db_table, ["id"], [(r.system._value_, r.external_id) for r in missing]
         ):
-            self.rep_ids[Ref.parse(f"{system}:{external_id}")] = rep_id
+            self.rep_ids[_stored_ref(system, external_id)] = rep_id
         new = sorted(ref for ref in missing if ref not in self.rep_ids)
         if not new:
             return
@@ -582,7 +585,7 @@ class _Session:
         for system, external_id, campaign_id in self.store.select_refs(
             table, ["id"], [(r.system._value_, r.external_id) for r in missing]
         ):
-            self.campaign_ids[Ref.parse(f"{system}:{external_id}")] = campaign_id
+            self.campaign_ids[_stored_ref(system, external_id)] = campaign_id
         new = sorted(ref for ref in missing if ref not in self.campaign_ids)
         if not new:
             return
@@ -621,7 +624,7 @@ class _Session:
         for row in self.store.select_refs(
             table.name, ["id", *columns], [(r.system._value_, r.external_id) for r in rows]
         ):
-            ref = Ref.parse(f"{row[0]}:{row[1]}")
+            ref = _stored_ref(row[0], row[1])
             decoded = list(row[3:])
             for index in table.instants:
                 decoded[index] = self.store.read_instant(decoded[index])
@@ -688,7 +691,7 @@ class _Session:
             ["contact_id"],
             [(r.system._value_, r.external_id) for r in missing],
         ):
-            self.contact_ids[Ref.parse(f"{system}:{external_id}")] = contact_id
+            self.contact_ids[_stored_ref(system, external_id)] = contact_id
 
     def contact_state(self, record: Contact) -> _ContactState | None:
         created_at = self.instant(record, "created_at", record.created_at)
@@ -751,8 +754,11 @@ class _Session:
         wanted = {self.contact_ids[ref] for ref in states if ref in self.contact_ids}
         wanted.update(by_email.values())
         working = self.load_contact_states(wanted)
+        touched = self.touched_ids
         for ref in states:
             if ref in self.contact_ids:
+                if touched is not None:
+                    touched.add(self.contact_ids[ref])
                 if working[self.contact_ids[ref]].take(states[ref]):
                     counter.updated += 1
                 else:
@@ -782,6 +788,8 @@ class _Session:
                 counter.merged += len(refs)
                 for ref in refs:
                     target.take(states[ref])
+            if touched is not None:
+                touched.add(target.id)
             for ref in refs:
                 self.contact_ids[ref] = target.id
                 identities.append((ref.system.value, ref.external_id, target.id))
@@ -878,8 +886,14 @@ class _Session:
         """Store what can be resolved now; return the records whose contact or deal is unknown."""
         if not facts:
             return []
+        contact_ids = self.contact_ids
+        # Only the refs not known yet (one hash per fact: imports have millions).
         self.load_contact_ids(
-            {ref for f in facts if (ref := getattr(f, "contact", None)) is not None}
+            {
+                ref
+                for f in facts
+                if (ref := getattr(f, "contact", None)) is not None and ref not in contact_ids
+            }
         )
         if final and self.create_missing_contacts:
             self.ensure_contacts([f for f in facts if not isinstance(f, DealStageChange)])
@@ -887,15 +901,20 @@ class _Session:
         resolved: dict[type, list[Any]] = {}
         unresolved: list[Record] = []
         deal_changes: list[DealStageChange] = []
+        touched = self.touched_ids
         for fact in facts:
             if isinstance(fact, DealStageChange):
                 deal_changes.append(fact)
                 continue
             contact = getattr(fact, "contact", None)
-            if contact is not None and contact not in self.contact_ids:
-                unresolved.append(fact)
-            else:
-                resolved.setdefault(type(fact), []).append(fact)
+            if contact is not None:
+                contact_id = contact_ids.get(contact)
+                if contact_id is None:
+                    unresolved.append(fact)
+                    continue
+                if touched is not None:
+                    touched.add(contact_id)
+            resolved.setdefault(type(fact), []).append(fact)
         self.ensure_reps(
             ref
             for kind in (Deal, OwnerChange, Touch, HandoffDecision)
@@ -941,6 +960,9 @@ class _Session:
         for fact in facts:
             event_id = getattr(fact, "event_id", "")
             if event_id and event_id in seen:
+                contact_id = self.contact_ids.get(getattr(fact, "contact", None))  # type: ignore[arg-type]
+                if self.touched_ids is not None and contact_id is not None:
+                    self.touched_ids.add(contact_id)
                 counter = self.count(KIND_OF[type(fact)])
                 counter.unchanged += 1
                 counter.ignored_events += 1
@@ -972,7 +994,7 @@ class _Session:
         for system, external_id, deal_id in self.store.select_refs(
             models.Deal._meta.db_table, ["id"], [(r.system._value_, r.external_id) for r in missing]
         ):
-            self.deal_ids[Ref.parse(f"{system}:{external_id}")] = deal_id
+            self.deal_ids[_stored_ref(system, external_id)] = deal_id
 
     def store_deals(self, records: list[Deal]) -> None:
         if not records:
@@ -1198,6 +1220,14 @@ def _columns_of(
     return [*key_columns, *value_columns]
 
 
+_SYSTEMS = {system.value: system for system in System}
+
+
+def _stored_ref(system: str, external_id: str) -> Ref:
+    """A ref read back from the store (valid by construction: no parsing)."""
+    return Ref(_SYSTEMS[system], external_id)
+
+
 def _fact_instant(record: Record) -> datetime | None:
     for name in ("entered_at", "assigned_at", "occurred_at", "decided_at", "joined_at"):
         value = getattr(record, name, None)
@@ -1236,13 +1266,6 @@ def on_stored(callback: Callable[[frozenset[int]], None]) -> None:
         _stored_callbacks.append(callback)
 
 
-def _touched_contact(record: Record) -> Ref | None:
-    if isinstance(record, Contact):
-        return record.ref
-    contact = getattr(record, "contact", None)
-    return contact if isinstance(contact, Ref) else None
-
-
 def store_records(
     records: Iterable[Record],
     *,
@@ -1268,12 +1291,10 @@ def store_records(
                 store=store,
                 create_missing_contacts=create_missing_contacts,
                 received_at=received_at or timezone.now(),
+                touched_ids=set() if _stored_callbacks else None,
             )
             done = 0
-            touched: set[Ref] = set()
             for chunk in _chunks(records, batch_size):
-                if _stored_callbacks:
-                    touched.update(ref for ref in map(_touched_contact, chunk) if ref is not None)
                 session.store_chunk(chunk)
                 done += len(chunk)
                 if on_progress is not None:
@@ -1284,10 +1305,8 @@ def store_records(
             # after a database error the transaction is aborted and rolls back anyway.
             with suppress(DatabaseError):
                 store.check_references_at_once(False)
-        if _stored_callbacks and touched:
-            session.load_contact_ids(touched)
-            known = session.contact_ids
-            ids = frozenset(known[ref] for ref in touched if ref in known)
+        if session.touched_ids:
+            ids = frozenset(session.touched_ids)
             for callback in _stored_callbacks:
                 callback(ids)
         return session.report()
