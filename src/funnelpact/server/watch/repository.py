@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from funnelpact.domain.compliance import Timeline
 from funnelpact.domain.records import (
@@ -26,6 +27,7 @@ from funnelpact.domain.records import (
     TouchType,
 )
 from funnelpact.server.tracking import models as store
+from funnelpact.server.tracking.repository import Store
 
 # SQLite allows 999 parameters per statement in old builds: stay well below.
 IN_BATCH = 500
@@ -61,50 +63,61 @@ ACTIVITY_TYPES = (
 )
 
 
+def _table(model: type[Any]) -> str:
+    return str(model._meta.db_table)
+
+
 def load_timelines(contact_ids: Iterable[int]) -> Timelines:
-    """Every given contact's timeline (contacts that do not exist are left out)."""
+    """Every given contact's timeline (contacts that do not exist are left out).
+
+    Raw statements through the store's connection (one per table, the ids as one parameter):
+    this runs after every ingested event, where the ORM's query building would cost more than
+    the reads themselves.
+    """
     ids = sorted(set(contact_ids))
-    rep_refs: dict[int, Ref] = {}
+    db = Store()
+    instant = db.instant_value
     owners: dict[int, int | None] = {}
     stages: dict[int, list[StageChange]] = defaultdict(list)
     owner_changes: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
     touches: dict[int, list[tuple[int, str, datetime, str, int | None, bool]]] = defaultdict(list)
     decisions: dict[int, list[HandoffDecision]] = defaultdict(list)
     activity: dict[int, list[tuple[datetime, int, str]]] = defaultdict(list)
-    for chunk in batched(ids):
-        for cid, owner_id in store.Contact.objects.filter(pk__in=chunk).values_list(
-            "pk", "owner_id"
-        ):
-            owners[cid] = owner_id
-        for cid, stage, entered_at in store.StageChange.objects.filter(
-            contact_id__in=chunk
-        ).values_list("contact_id", "stage", "entered_at"):
-            stages[cid].append(StageChange(contact_ref(cid), stage, entered_at))
-        for cid, rep_id, assigned_at in store.OwnerChange.objects.filter(
-            contact_id__in=chunk
-        ).values_list("contact_id", "owner_id", "assigned_at"):
-            owner_changes[cid].append((rep_id, assigned_at))
-        for row in store.Touch.objects.filter(contact_id__in=chunk).values_list(
-            "contact_id", "pk", "type", "occurred_at", "direction", "rep_id", "automated"
-        ):
-            cid, touch_id, kind, occurred_at, direction, rep_id, automated = row
-            touches[cid].append((touch_id, kind, occurred_at, direction, rep_id, automated))
-            if kind in ACTIVITY_TYPES:
-                activity[cid].append((occurred_at, touch_id, kind))
-        for cid, decision, decided_at, reason in store.HandoffDecision.objects.filter(
-            contact_id__in=chunk
-        ).values_list("contact_id", "decision", "decided_at", "reason"):
-            decisions[cid].append(
-                HandoffDecision(contact_ref(cid), Decision(decision), decided_at, reason=reason)
+    for cid, owner_id in db.select_in(_table(store.Contact), ["id", "owner_id"], "id", ids):
+        owners[cid] = owner_id
+    for cid, stage, entered_at in db.select_in(
+        _table(store.StageChange), ["contact_id", "stage", "entered_at"], "contact_id", ids
+    ):
+        stages[cid].append(StageChange(contact_ref(cid), stage, instant(entered_at)))
+    for cid, rep_id, assigned_at in db.select_in(
+        _table(store.OwnerChange), ["contact_id", "owner_id", "assigned_at"], "contact_id", ids
+    ):
+        owner_changes[cid].append((rep_id, instant(assigned_at)))
+    touch_columns = ["contact_id", "id", "type", "occurred_at", "direction", "rep_id", "automated"]
+    for row in db.select_in(_table(store.Touch), touch_columns, "contact_id", ids):
+        cid, touch_id, kind, occurred_at, direction, rep_id, automated = row
+        at = instant(occurred_at)
+        touches[cid].append((touch_id, kind, at, direction, rep_id, bool(automated)))
+        if kind in ACTIVITY_TYPES:
+            activity[cid].append((at, touch_id, kind))
+    decision_columns = ["contact_id", "decision", "decided_at", "reason"]
+    for cid, decision, decided_at, reason in db.select_in(
+        _table(store.HandoffDecision), decision_columns, "contact_id", ids
+    ):
+        decisions[cid].append(
+            HandoffDecision(
+                contact_ref(cid), Decision(decision), instant(decided_at), reason=reason
             )
+        )
     wanted_reps = {rep for rep in owners.values() if rep is not None}
     wanted_reps.update(rep for rows in owner_changes.values() for rep, _ in rows)
     wanted_reps.update(row[4] for rows in touches.values() for row in rows if row[4] is not None)
-    for chunk in batched(sorted(wanted_reps)):
-        for rep_id, system, external_id in store.Rep.objects.filter(pk__in=chunk).values_list(
-            "pk", "system", "external_id"
-        ):
-            rep_refs[rep_id] = Ref(System(system), external_id)
+    rep_refs: dict[int, Ref] = {
+        rep_id: Ref(System(system), external_id)
+        for rep_id, system, external_id in db.select_in(
+            _table(store.Rep), ["id", "system", "external_id"], "id", sorted(wanted_reps)
+        )
+    }
     by_contact: dict[int, Timeline] = {}
     for cid, owner_id in owners.items():
         ref = contact_ref(cid)

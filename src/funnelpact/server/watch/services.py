@@ -42,6 +42,7 @@ from funnelpact.domain.errors import DomainError
 from funnelpact.domain.records import Contact, Decision, HandoffDecision, Record, StageChange
 from funnelpact.errors import FunnelpactError, InputError, NotFoundError
 from funnelpact.server.tracking import models as store
+from funnelpact.server.tracking.repository import Store
 from funnelpact.server.watch import models
 from funnelpact.server.watch.repository import (
     Timelines,
@@ -107,10 +108,19 @@ def _context_of(version: models.AgreementVersion) -> WatchContext:
 
 def active_context() -> WatchContext | None:
     """The agreement the watch runs on, or None before `funnelpact watch use`."""
-    version = (
-        models.AgreementVersion.objects.filter(active=True).order_by("-activated_at", "-pk").first()
+    # A raw read of the hash first: this runs after every ingested event.
+    table = models.AgreementVersion._meta.db_table
+    rows = Store().select(
+        f"SELECT id, content_hash FROM {table} WHERE active "
+        "ORDER BY activated_at DESC, id DESC LIMIT 1"
     )
-    return None if version is None else _context_of(version)
+    if not rows:
+        return None
+    version_id, content_hash = rows[0]
+    cached = _contexts.get(content_hash)
+    if cached is not None and cached.version_id == version_id:
+        return cached
+    return _context_of(models.AgreementVersion.objects.get(pk=version_id))
 
 
 def require_context() -> WatchContext:
