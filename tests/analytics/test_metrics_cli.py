@@ -18,6 +18,7 @@ from funnelpact.analytics.sources import AnalyticsData
 from funnelpact.cli.main import app
 
 runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +111,12 @@ def test_list_shows_every_metric_in_italian() -> None:
     result = runner.invoke(app, ["metrics", "list", "--language", "it"])
     assert result.exit_code == 0
     assert "Tasso di vittoria" in result.output
+
+
+def test_agreement_sets_zone_and_funnel(export_dir: Path) -> None:
+    # Seed 000's agreement: Europe/Madrid, MQL hand-off, SQL qualification.
+    args = ["metrics", "show", "stage_entered", "--period", "2026-03", "--data", str(export_dir)]
+    args += ["--agreement", str(ROOT / "examples" / "agreement-seed-000.yaml"), "--format", "json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["rows"][0]["value"] == 4  # c6 (April 1 in Madrid) is out

@@ -21,11 +21,16 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from funnelpact.agreements.files import errors_of, load_agreement_file
 from funnelpact.analytics.engine import ENGINE_ENV, AnalyticsEngine, MetricQuery, MetricResult
 from funnelpact.analytics.metrics import METRICS, REGISTRY, Breakdown
 from funnelpact.analytics.periods import parse_period, period_containing
 from funnelpact.analytics.sources import AnalyticsData, from_directory
+from funnelpact.domain.agreement.model import Agreement
+from funnelpact.domain.calendar import BusinessCalendar
+from funnelpact.domain.errors import DomainError
 from funnelpact.errors import InputError
+from funnelpact.reports.context import facts_config_of
 
 app = typer.Typer(help="The metrics registry and each metric's figures.", no_args_is_help=True)
 
@@ -89,6 +94,14 @@ def _render(result: MetricResult, output: OutputFormat, language: str) -> str:
     return captured.get()
 
 
+def _agreement(path: Path) -> Agreement:
+    """The agreement, or every problem with its file:line (rendered by the CLI)."""
+    agreement, issues = load_agreement_file(path)
+    if agreement is None:
+        raise DomainError(errors_of(issues))
+    return agreement
+
+
 def _from_store() -> AnalyticsData:
     """The store's tables (FUNNELPACT_DATABASE_URL), read in Arrow batches."""
     from django.db import DatabaseError
@@ -124,9 +137,16 @@ def show(
         typer.Option(help=f"duckdb://, postgresql://... or spark://local (or ${ENGINE_ENV})"),
     ] = None,
     output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
+    agreement_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--agreement",
+            help="The SLA agreement: its time zone, business calendar, stages, SLA and cadence.",
+        ),
+    ] = None,
     timezone: Annotated[
-        str, typer.Option(help="The agreement's time zone: period boundaries.")
-    ] = "UTC",
+        str | None, typer.Option(help="Time zone of the periods (default: the agreement's, UTC).")
+    ] = None,
     from_stage: Annotated[str | None, typer.Option(help="Stage pair metrics: from.")] = None,
     to_stage: Annotated[str | None, typer.Option(help="Stage pair metrics: to.")] = None,
     stage: Annotated[str | None, typer.Option(help="One-stage metrics: the stage.")] = None,
@@ -137,15 +157,24 @@ def show(
     """One metric for a period, broken down as asked."""
     if slug not in REGISTRY:
         raise InputError(f"unknown metric {slug!r}; `funnelpact metrics list` shows them")
+    agreement = _agreement(agreement_file) if agreement_file is not None else None
+    zone = timezone or (agreement.calendar.timezone if agreement else "UTC")
     now = datetime.now(UTC)
-    period_text = period or period_containing(now, timezone).label
+    period_text = period or period_containing(now, zone).label
     parse_period(period_text)  # a bad period fails before any data is read
     metric = REGISTRY[slug]
     refused = [b.value for b in (by or []) if b not in metric.breakdowns]
     if refused:
         raise InputError(f"metric {slug} cannot be broken down by {', '.join(refused)}")
     source = from_directory(data) if data is not None else _from_store()
-    analytics = AnalyticsEngine(source, now=now, timezone=timezone, url=engine)
+    analytics = AnalyticsEngine(
+        source,
+        now=now,
+        timezone=zone,
+        calendar=BusinessCalendar(agreement.calendar) if agreement else None,
+        config=facts_config_of(agreement) if agreement else None,
+        url=engine,
+    )
     result = analytics.run(
         MetricQuery(
             metric=slug,
