@@ -60,3 +60,17 @@ def test_obligations_of_a_lead(client: Client) -> None:
     assert names == sorted(
         ["first_touch", "decision", "cadence_3_in_14", "cadence_5_in_28", "cadence_7_in_56"]
     )
+
+
+def test_anonymous_is_401_and_a_read_token_may_not_decide(client: Client) -> None:
+    from funnelpact.server.accounts.services import create_token
+
+    anonymous = Client()
+    assert anonymous.get(f"/api/v1/leads/{LEAD}/obligations").status_code == 401
+    reader = create_token("reader", ["contacts:read"], created_by="tests", now=timezone.now())
+    read_only = Client(headers={"Authorization": f"Bearer {reader.secret}"})
+    answer = read_only.post(
+        f"/api/v1/leads/{LEAD}/decision", {"decision": "accept"}, content_type="application/json"
+    )
+    assert answer.status_code == 403
+    assert read_only.get(f"/api/v1/leads/{LEAD}/obligations").status_code == 200
