@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -90,7 +91,7 @@ def test_sub_periods_tile_the_period_and_previous_is_adjacent(
     period = parse_period(f"{first}..{first + timedelta(days=length)}")
     parts = period.sub_periods()
     assert parts[0].first == period.first and parts[-1].last == period.last
-    for before, after in zip(parts, parts[1:], strict=False):
+    for before, after in itertools.pairwise(parts):
         assert after.first == before.last + timedelta(days=1)
         assert before.bounds(zone)[1] == after.bounds(zone)[0]
     previous = period.previous()

@@ -265,7 +265,10 @@ class AnalyticsEngine:
 
     def _clock(self, tables: Mapping[str, Table]) -> BusinessClock:
         instants: list[datetime] = [self.now]
-        for name, column in (("stage_changes", "entered_at"), ("touches", "occurred_at")):
+        # Business time is read at stage entries and at first touches after a hand-off, which
+        # come before `now`: the stage changes' range, `now` and a month's margin cover them
+        # (no scan of the touches, the largest table).
+        for name, column in (("stage_changes", "entered_at"),):
             values = seconds(tables[name][column])
             bounds = self.con.to_pyarrow(
                 tables[name].aggregate(low=values.min(), high=values.max())
@@ -278,7 +281,7 @@ class AnalyticsEngine:
         first, last = min(instants), max(instants)
         # A day of margin each side, and room for the periods a dashboard asks about.
         start = (first - timedelta(days=2)).replace(hour=0, minute=0, second=0, microsecond=0)
-        end = (last + timedelta(days=3)).replace(hour=0, minute=0, second=0, microsecond=0)
+        end = (last + timedelta(days=31)).replace(hour=0, minute=0, second=0, microsecond=0)
         memory = _clock_of(self.calendar, start, end)
         buckets = memory.buckets.to_pyarrow()
         return replace(memory, buckets=self._put(self._table_name("clock"), buckets))
