@@ -157,43 +157,45 @@ def conversions(engine: AnalyticsEngine, conversion: Conversion, start: int, end
         cv_id=dated.contact_id,
         cv_contact=dated.contact_id,
         cv_at=dated[column],
-        cv_amount=ibis.literal(1.0),
+        cv_amount=ibis.literal(1).cast("float64"),
         cv_mql=dated.handoff_at,
     )
 
 
+def _ratio(numerator: Value, denominator: Value) -> Value:
+    # Integer parts divided as floats: PostgreSQL types decimal literals (0.3) as numeric, so
+    # every weight is built from integers and cast columns, the same double on every engine.
+    return numerator.cast("float64") / denominator.cast("float64")
+
+
 def _weight(model: Model, pos: Value, n: Value, mid: Value) -> Value:
-    one = ibis.literal(1.0)
     first, last = pos == 0, pos == n - 1
     if model is Model.FIRST_TOUCH:
-        return ibis.cases((first, one), else_=0.0)
+        return ibis.cases((first, 1), else_=0).cast("float64")
     if model is Model.LAST_TOUCH:
-        return ibis.cases((last, one), else_=0.0)
+        return ibis.cases((last, 1), else_=0).cast("float64")
     if model is Model.LINEAR:
-        return one / n.cast("float64")
+        return _ratio(ibis.cases((n > 0, 1), else_=0), n)
     if model is Model.U_SHAPED:
-        return ibis.cases(
-            (n == 1, one),
-            (n == 2, ibis.literal(0.5)),
-            (first | last, ibis.literal(0.4)),
-            else_=ibis.literal(0.2) / (n - 2).cast("float64"),
+        # n=1: 1/1; n=2: 1/2; ends: 2/5 (0.4); middle: 1/(5 (n-2)) (0.2 shared).
+        return _ratio(
+            ibis.cases((n == 1, 1), (n == 2, 1), (first | last, 2), else_=1),
+            ibis.cases((n == 1, 1), (n == 2, 2), (first | last, 5), else_=5 * (n - 2)),
         )
-    # W-shaped: three roles of 0.3 (first, lead conversion `mid`, last) and 0.1 spread.
+    # W-shaped: `roles` shares of 3/10 (first, lead conversion `mid`, last) and 1/10 spread
+    # over the others, or over the `keys` distinct key touchpoints when there is no other.
     roles = (
-        first.cast("float64") * 0.3
-        + (pos == mid).cast("float64") * 0.3
-        + last.cast("float64") * 0.3
+        ibis.cases((first, 1), else_=0)
+        + ibis.cases((pos == mid, 1), else_=0)
+        + ibis.cases((last, 1), else_=0)
     )
-    keys = ibis.cases(
-        ((mid == 0) | (mid == n - 1), ibis.cases((n == 1, 1), else_=2)), else_=3
-    ).cast("float64")
-    others = n.cast("float64") - keys
+    keys = ibis.cases(((mid == 0) | (mid == n - 1), ibis.cases((n == 1, 1), else_=2)), else_=3)
+    others = n - keys
     is_key = first | last | (pos == mid)
-    spread = ibis.cases(
-        (others > 0, ibis.cases((is_key, 0.0), else_=ibis.literal(0.1) / others)),
-        else_=ibis.literal(0.1) / keys,
+    return _ratio(
+        ibis.cases((~is_key, 1), (others > 0, 3 * roles), else_=3 * roles * keys + 1),
+        ibis.cases((~is_key, 10 * others), (others > 0, 10), else_=10 * keys),
     )
-    return roles + spread
 
 
 def weighted(
@@ -237,7 +239,8 @@ def attribute(
     start, end = parsed.bounds(engine.timezone)
     rows = weighted(engine, conversion, model, start, end)
     grouped = rows.group_by(key=rows[by.value]).aggregate(
-        credit=rows.weight.sum(), value=(rows.weight * rows.cv_amount).sum()
+        credit=rows.weight.sum(),
+        value=(rows.weight * rows.cv_amount.cast("float64")).sum().cast("float64"),
     )
     counted = conversions(engine, conversion, start, end).count()
     con: Any = engine.con
