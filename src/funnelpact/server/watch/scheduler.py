@@ -127,6 +127,10 @@ def tick(
     return TickReport(ran=True, leads=leads, alerts_queued=queued, delivery=delivery)
 
 
+# What a moved obligation's alert needs: loading only these keeps a mass change cheap.
+_ALERT_FIELDS = ("id", "contact_id", "cycle", "name", "due_at", "at_risk_at", "owner_id")
+
+
 def advance_statuses(context: WatchContext, now: datetime) -> tuple[int, int]:
     """Move open obligations whose instants passed: to breached at ``due_at``, else to at risk
     at ``at_risk_at`` (docs/compliance.md, "Status", rules 3 and 4), with their alerts.
@@ -141,7 +145,9 @@ def advance_statuses(context: WatchContext, now: datetime) -> tuple[int, int]:
     with transaction.atomic():
         open_statuses = [Status.PENDING.value, Status.AT_RISK.value]
         breaching = list(
-            models.Obligation.objects.filter(status__in=open_statuses, due_at__lte=now)
+            models.Obligation.objects.filter(status__in=open_statuses, due_at__lte=now).only(
+                *_ALERT_FIELDS
+            )
         )
         if breaching:
             ids = [row.pk for row in breaching]
@@ -157,7 +163,7 @@ def advance_statuses(context: WatchContext, now: datetime) -> tuple[int, int]:
         at_risk = list(
             models.Obligation.objects.filter(
                 status=Status.PENDING.value, at_risk_at__lte=now, due_at__gt=now
-            )
+            ).only(*_ALERT_FIELDS)
         )
         if at_risk:
             for chunk in batched([row.pk for row in at_risk]):
