@@ -194,5 +194,14 @@ def parse_yaml(text: str, file: str = "") -> ParsedYaml:
         except MarkedYAMLError as exc:
             return ParsedYaml(None, source_map, [*issues, _from_yaml_error(exc, file)])
         return ParsedYaml(data, source_map, issues)
+    except RecursionError:
+        # Thousands of nested [ or { (found by fuzzing): the parser recurses once per level.
+        issue = _error(
+            YamlCode.MALFORMED,
+            "nesting too deep: no agreement needs more than a few levels",
+            file,
+            _mark(loader.get_mark()),
+        )
+        return ParsedYaml(None, SourceMap(file=file), [issue])
     finally:
         loader.dispose()
