@@ -98,3 +98,27 @@ def test_backoff_doubles_up_to_an_hour() -> None:
     assert delays[:4] == [30, 60, 120, 240]
     assert max(delays) == 3600
     assert delays == sorted(delays)
+
+
+def test_a_large_alert_batch_is_written_once(db, hook_server) -> None:
+    from funnelpact.server.watch.services import AlertBatch, Person
+
+    add_channel("ops", hook_server.url())
+    people = [Person("Ana Ruiz", "ana@nubeo.example")]
+    now = madrid(2025, 12, 1, 10)
+    for _ in range(2):  # the second time every key exists: nothing is written
+        batch = AlertBatch(now)
+        for number in range(2_500):  # above the bulk path's COPY threshold on PostgreSQL
+            batch.add(
+                key=f"test:{number}",
+                kind=models.AlertKind.TEST,
+                people=people,
+                title=f"alert {number}",
+                body="body",
+            )
+        batch.flush()
+    rows = models.AlertOutbox.objects.filter(kind="test")
+    assert rows.count() == 2_500
+    row = rows.get(key="test:7|ops|Ana Ruiz")
+    assert row.created_at == now and row.next_attempt_at == now
+    assert row.status == models.DeliveryStatus.PENDING and row.attempts == 0
