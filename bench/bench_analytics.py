@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import argparse
 import resource
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import ibis
-import pyarrow as pa
 
 from funnelpact.analytics.engine import AnalyticsEngine, MetricQuery
 from funnelpact.analytics.metrics import Breakdown
@@ -118,16 +118,6 @@ def _stored(arrow_type: str, column: str) -> str:
     return f'CAST("{column}" AS VARCHAR)'
 
 
-def _as_instants(raw: duckdb.DuckDBPyConnection, name: str) -> pa.Table:
-    columns = ", ".join(
-        f'make_timestamptz("{f.name}") AS "{f.name}"'
-        if str(f.type).startswith("timestamp")
-        else f'"{f.name}"'
-        for f in arrow_schema(name)
-    )
-    return raw.sql(f"SELECT {columns} FROM {name}").to_arrow_table()
-
-
 def engine_scorecard(engine: AnalyticsEngine) -> dict[tuple[str, str, str, str], float | None]:
     figures: dict[tuple[str, str, str, str], float | None] = {}
     queries = [
@@ -176,8 +166,20 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=50_000)
     parser.add_argument("--touches", type=int, default=20)
     parser.add_argument("--engine", default="")
+    parser.add_argument(
+        "--memory-limit",
+        default="1.5GB",
+        help="DuckDB's memory limit; the data lives in a temporary DuckDB file (compressed, "
+        "paged by DuckDB's buffer manager) so that 20M touches fit; 'none': all in memory",
+    )
     args = parser.parse_args()
-    con = ibis.duckdb.connect()
+    workdir = tempfile.mkdtemp(prefix="funnelpact-bench-")
+    if args.memory_limit == "none":
+        con = ibis.duckdb.connect()
+    else:
+        con = ibis.duckdb.connect(str(Path(workdir) / "bench.duckdb"))
+        con.con.execute(f"SET memory_limit = '{args.memory_limit}'")
+        con.con.execute(f"SET temp_directory = '{workdir}'")
     raw = con.con
     started = time.perf_counter()
     generate(raw, args.contacts, args.touches)
@@ -189,7 +191,8 @@ def main() -> None:
         from funnelpact.analytics.sources import from_arrow
 
         data = from_arrow(
-            {name: raw.execute(f"SELECT * FROM {name}").to_arrow_table() for name in TABLE_NAMES}
+            # Stored instants (int64 microseconds) become UTC timestamps again in from_arrow.
+            {name: raw.sql(f"SELECT * FROM {name}").to_arrow_table() for name in TABLE_NAMES}
         )
         started = time.perf_counter()
         other = AnalyticsEngine(data, now=NOW, url=args.engine)
