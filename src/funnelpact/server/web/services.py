@@ -8,6 +8,7 @@ query over the store at the time asked.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -398,6 +399,8 @@ def filter_options() -> dict[str, list[str]]:
 # (apps.py), so a decision shows at once; the scheduler's status changes show within the TTL.
 DASHBOARD_TTL_SECONDS = 30
 GENERATION_KEY = "funnelpact:web:store-generation"
+_computing: dict[str, threading.Lock] = {}
+_computing_lock = threading.Lock()
 
 
 def bump_generation(_contact_ids: frozenset[int] = frozenset()) -> None:
@@ -435,8 +438,18 @@ def dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashboard:
     cached = cache.get(key)
     if isinstance(cached, Dashboard):
         return cached
-    board = compute_dashboard(filters, viewer, now)
-    cache.set(key, board, DASHBOARD_TTL_SECONDS)
+    # One computation per key at a time in this process: twenty people opening the dashboard
+    # together wait for one result instead of computing it twenty times.
+    with _computing_lock:
+        lock = _computing.setdefault(key, threading.Lock())
+    with lock:
+        cached = cache.get(key)
+        if isinstance(cached, Dashboard):
+            return cached
+        board = compute_dashboard(filters, viewer, now)
+        cache.set(key, board, DASHBOARD_TTL_SECONDS)
+    with _computing_lock:
+        _computing.pop(key, None)
     return board
 
 
