@@ -301,9 +301,11 @@ class _Table:
         # Most rows are short everywhere: one C-level pass against the smallest limit first.
         if self.pick_limited is not None:
             try:
-                if max(map(len, filter(None, self.pick_limited(row)))) <= self.limits_floor:
+                if max(map(len, filter(None, self.pick_limited(row))), default=0) <= (
+                    self.limits_floor
+                ):
                     return ""
-            except (TypeError, ValueError):  # a None or non-string value, or all empty
+            except TypeError:  # a value that is not a string: the loop below decides
                 pass
         for index, column, limit in self.limits:
             value = row[index]
