@@ -221,6 +221,10 @@ def main() -> None:
     ]
     print(f"engine (facts + {len(FIGURES) * 2} queries): {engine_s:.2f} s (median of 3)")
     print(f"reference SQL: {reference_s:.2f} s (median of 3)")
+    print(
+        f"first run (nothing compiled yet, clock built): engine {timings['engine'][0]:.2f} s, "
+        f"reference {timings['reference'][0]:.2f} s"
+    )
     print(f"ratio engine/reference: {engine_s / reference_s:.2f}")
     print(
         f"figures compared: {len(engine_figures)}, mismatched: {len(mismatched)} {mismatched[:5]}"

@@ -144,6 +144,21 @@ def connect(url: str | None = None) -> Any:
     )
 
 
+_COMPILED: OrderedDict[tuple[int, Any], str] = OrderedDict()
+
+
+def _compiled(con: Any, expression: Table) -> str:
+    """The SQL of an expression, compiled once per process (Ibis compiles in 0.5-1 s what
+    DuckDB runs in 0.2 s at 50k contacts)."""
+    key = (id(con), expression.op())  # operations compare by structure
+    sql = _COMPILED.get(key)
+    if sql is None:
+        sql = _COMPILED[key] = str(con.compile(expression))
+        if len(_COMPILED) > 64:
+            _COMPILED.popitem(last=False)
+    return sql
+
+
 _CLOCKS: dict[tuple[str, datetime, datetime], BusinessClock] = {}
 
 
@@ -193,7 +208,9 @@ class AnalyticsEngine:
         self.timezone = timezone
         self.calendar = calendar or BusinessCalendar(CalendarSpec(timezone=timezone))
         self.config = config or FactsConfig()
-        self._prefix = f"fp_{os.getpid()}_{id(self) % 100000}"
+        # Table names stable per connection: rebuilding the facts on a refresh gives the same
+        # Ibis expression, compiled once per process (`_COMPILED`). One engine per connection.
+        self._prefix = f"fp_{os.getpid()}_{id(self.con) % 100000}"
         self._cache: OrderedDict[tuple[str, MetricQuery], MetricResult] = OrderedDict()
         self.data_version = ""
         if data is not None:
@@ -253,7 +270,7 @@ class AnalyticsEngine:
                 raw.unregister("__fp_arrow")
             return self.con.table(name)
         if self.backend == "duckdb":
-            sql = self.con.compile(obj)
+            sql = _compiled(self.con, obj)
             # TEMP: with a DuckDB file (duckdb:///path) the facts stay in memory (spilling to
             # the temp directory past the memory limit), never written compressed to the file.
             self.con.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
@@ -394,7 +411,7 @@ class AnalyticsEngine:
             expression = (
                 rows.group_by(keys).aggregate(**measures) if keys else rows.aggregate(**measures)
             )
-            arrow = self.con.to_pyarrow(expression).to_pylist()
+            arrow = self._fetch(expression)
             for index, (query, metric, _, _) in enumerate(members):
                 picked = [
                     {
@@ -414,7 +431,17 @@ class AnalyticsEngine:
         scope = self._scope(query, period)
         expression = self.expression(metric, scope, period, query.by)
         key_names = [c for c in expression.columns if c not in ("value", "sample")]
-        return self._to_rows(self.con.to_pyarrow(expression).to_pylist(), key_names)
+        return self._to_rows(self._fetch(expression), key_names)
+
+    def _fetch(self, expression: Table) -> list[dict[str, Any]]:
+        if self.backend == "duckdb":
+            # DuckDB: the SQL compiled once per process, run as is.
+            rows: list[dict[str, Any]] = (
+                self.con.con.sql(_compiled(self.con, expression)).to_arrow_table().to_pylist()
+            )
+            return rows
+        result: list[dict[str, Any]] = self.con.to_pyarrow(expression).to_pylist()
+        return result
 
     def _to_rows(self, rows: list[dict[str, Any]], key_names: list[str]) -> list[MetricRow]:
         result = []
