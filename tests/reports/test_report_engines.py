@@ -52,3 +52,22 @@ def test_postgresql_gives_the_same_reports(shared_data: AnalyticsData, postgres_
     filled = sum(bool(rows) for tables in duckdb.values() for _, rows in tables)
     assert filled >= 15  # the comparison means something only if the reports have rows
     assert _rounded(every_report(shared_data, postgres_url)) == _rounded(duckdb)
+
+
+def test_attribution_on_spark_gives_the_hand_computed_credit() -> None:
+    # PySpark in local mode: the same Ibis expressions as on DuckDB (window functions, union).
+    from funnelpact.analytics.attribution import Conversion, Dimension, Model, attribute
+
+    engine = AnalyticsEngine(
+        from_records(june_records()), now=NOW, timezone="Europe/Madrid", url="spark://local"
+    )
+    result = attribute(
+        engine,
+        conversion=Conversion.CUSTOMER,
+        model=Model.W_SHAPED,
+        by=Dimension.CAMPAIGN,
+        period="2026-06",
+    )
+    credit = {row.key: row.credit for row in result.rows}
+    # tests/reports/test_attribution.py: 0.3 + 0.1/3, 0.3, 0.1/3 + 0.1/3 + 0.3.
+    assert credit == pytest.approx({"spring": 0.3 + 0.1 / 3, "webinar": 0.3, "": 0.3 + 0.2 / 3})
