@@ -156,6 +156,7 @@ class Dashboard:
     trends: tuple[Trend, ...]
     at_risk: tuple[AtRisk, ...]
     accepted: int = 0  # MQLs accepted in the window
+    rejections: tuple[tuple[str, int], ...] = ()  # reason code, count in the window
     options: dict[str, list[str]] = field(default_factory=dict)
 
     @property
@@ -339,6 +340,18 @@ def _acceptance(window: Window, filters: Filters, viewer: Viewer) -> float | Non
     return None if total == 0 else counts[Decision.ACCEPTED.value] / total
 
 
+def rejection_reasons(
+    window: Window, filters: Filters, viewer: Viewer
+) -> tuple[tuple[str, int], ...]:
+    """Why sales rejected MQLs in the window, most frequent first (marketing's feedback loop)."""
+    reasons = Counter(
+        _decisions(window, filters, viewer)
+        .filter(decision=Decision.REJECTED.value)
+        .values_list("reason", flat=True)
+    )
+    return tuple(sorted(((r or "—", n) for r, n in reasons.items()), key=lambda i: (-i[1], i[0])))
+
+
 def trends(
     stage: str, window: Window, previous: Window, filters: Filters, viewer: Viewer
 ) -> tuple[Trend, ...]:
@@ -486,6 +499,7 @@ def compute_dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashbo
         accepted=_decisions(window, filters, viewer)
         .filter(decision=Decision.ACCEPTED.value)
         .count(),
+        rejections=rejection_reasons(window, filters, viewer),
     )
 
 

@@ -155,6 +155,7 @@ def _filters(request: HttpRequest) -> services.Filters:
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     board = services.dashboard(filters, _viewer(request), now())
+    context = active_context()
     return _page(
         request,
         "web/dashboard.html",
@@ -162,7 +163,11 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         filters=filters,
         charts=services.chart_data(board),
         periods=[p.value for p in services.PeriodKind],
-        has_agreement=active_context() is not None,
+        has_agreement=context is not None,
+        reason_labels={
+            item.code: item.label
+            for item in (context.agreement.handoff.rejection_reasons if context else ())
+        },
     )
 
 

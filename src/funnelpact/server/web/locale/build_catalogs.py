@@ -211,6 +211,12 @@ T = {
         "Le versioni PDF arrivano con il modulo dei report.",
     ),
     "Files": ("Archivos", "File"),
+    "Rejection reasons": ("Motivos de rechazo", "Motivi di rifiuto"),
+    "Reason": ("Motivo", "Motivo"),
+    "No MQL rejected in this period.": (
+        "Ningún MQL rechazado en este periodo.",
+        "Nessun MQL rifiutato in questo periodo.",
+    ),
     "pending": ("pendiente", "in attesa"),
     "at risk": ("en riesgo", "a rischio"),
     "not applicable": ("no aplica", "non applicabile"),
