@@ -12,7 +12,7 @@ from funnelpact.analytics.engine import AnalyticsEngine
 from funnelpact.analytics.sources import AnalyticsData
 from funnelpact.domain.agreement.model import Comparison
 from funnelpact.reports import daily_sales, rep_scorecard, sales_activity, scorecard, weekly_meeting
-from funnelpact.reports.context import ReportContext, facts_config_of
+from funnelpact.reports.context import ReportContext, facts_config_of, plan_of
 from funnelpact.reports.model import Status
 from funnelpact.reports.registry import REPORTS, report_spec
 
@@ -81,9 +81,31 @@ def test_scorecard_with_the_agreements_kpis(june_data: AnalyticsData) -> None:
     assert sales.row("Tiempo de MQL a SQL")["status"] == "met"
     assert sales.row("Contactos por MQL que se convierte en SQL")["status"] == "met"
     marketing = report.table("marketing")
+    # The example's plan covers 2025: June 2026 has no volume due.
+    assert marketing.row("MQL entregados")["status"] == "no_target"
+    assert marketing.row("MQL entregados")["actual"] == 3.0
     # sql_value >= 30,000: a1's deal of 2,000.
     assert marketing.row("Valor de los SQL")["actual"] == 2000.0
     assert marketing.row("Valor de los SQL")["status"] == "missed"
+
+
+def test_scorecard_volumes_against_the_plan(june_data: AnalyticsData) -> None:
+    agreement, _ = load_agreement_file(EXAMPLE)
+    assert agreement is not None
+    plan = plan_of(agreement)
+    assert plan is not None
+    # The same journeys a year earlier fall in the plan's year (2025).
+    engine = AnalyticsEngine(june_data, now=NOW, timezone=ZONE, config=facts_config_of(agreement))
+    context = ReportContext(engine, "2026-06", NOW, agreement=agreement, plan=plan)
+    pacing = engine.pacing(plan, "mql", "2025-06")
+    assert pacing.expected > 0  # the plan's June 2025 has MQLs due
+    late = ReportContext(engine, "2025-06", NOW, agreement=agreement, plan=plan)
+    row = scorecard.build(late, "en").table("marketing").row("MQLs delivered")
+    # No MQL in June 2025 in these journeys: below the band.
+    assert (row["target"], row["actual"], row["status"]) == (float(pacing.expected), 0.0, "missed")
+    assert scorecard.build(context, "en").table("marketing").row("MQLs delivered")["status"] == (
+        "no_target"
+    )
 
 
 def test_daily_sales_against_the_previous_month(june_context: ReportContext) -> None:

@@ -70,7 +70,8 @@ def _tolerance(context: ReportContext) -> Decimal:
 
 def _volume(context: ReportContext, side: Labels, stage: str, label: Labels) -> Commitment:
     pacing = context.pacing(stage)
-    if pacing is None:
+    # A period outside the plan's dates has no volume due: no target, rather than "0, met".
+    if pacing is None or pacing.expected == 0:
         actual = context.total("stage_entered", stage=stage)
         return Commitment(
             side,
