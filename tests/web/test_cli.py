@@ -61,3 +61,48 @@ def test_createuser_and_its_clear_errors(tmp_path: Path) -> None:
     assert short.returncode != 0 and "at least 8" in short.stderr
     for result in (twice, bad_role, no_rep, short):
         assert "Traceback" not in result.stderr
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_serve_answers_with_the_app_and_its_static_files(tmp_path: Path) -> None:
+    import time
+    import urllib.error
+    import urllib.request
+
+    port = _free_port()
+    env = {**os.environ, "FUNNELPACT_DATABASE_URL": f"sqlite:///{tmp_path}/store.db"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "funnelpact", "serve", "--port", str(port), "--no-scheduler"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/login/", timeout=5) as page:
+                    assert page.status == 200
+                    assert "csrfmiddlewaretoken" in page.read().decode()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                assert time.monotonic() < deadline, "funnelpact serve did not answer"
+                time.sleep(0.5)
+        with urllib.request.urlopen(f"{base}/static/funnelpact/vendor/chart.umd.min.js") as js:
+            assert js.status == 200 and len(js.read()) > 100_000
+            assert "max-age" in js.headers["Cache-Control"]
+        with urllib.request.urlopen(f"{base}/", timeout=5) as home:  # follows the redirect
+            assert home.url.endswith("/login/?next=/")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
