@@ -167,3 +167,24 @@ def test_email_without_the_channel_says_so(june_export: Path) -> None:
     )
     assert result.exit_code != 0
     assert "alert channel 'email'" in str(result.exception)
+
+
+def test_a_store_never_upgraded_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    # A fresh process (Django not configured yet), as a user runs it.
+    import os
+    import subprocess
+    import sys
+
+    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    environment["FUNNELPACT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'store.db'}"
+    completed = subprocess.run(
+        [sys.executable, "-m", "funnelpact", "report", "scorecard", "--period", "2026-06"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode != 0
+    assert "Traceback" not in completed.stderr
+    assert "run `funnelpact db upgrade`" in completed.stderr

@@ -56,9 +56,10 @@ def load_agreement(path: Path) -> Agreement:
 def store_data() -> AnalyticsData:
     """The store's tables: exported to a temporary Parquet directory, then read as an export."""
     from funnelpact.cli.db import _database_errors, _require_upgraded, _setup
+
+    _setup()  # before any model is imported: Django must be configured first
     from funnelpact.server.backup import export_store
 
-    _setup()
     with _database_errors():
         _require_upgraded()
         with tempfile.TemporaryDirectory(prefix="funnelpact-report-") as folder:
