@@ -66,7 +66,8 @@ def problem_of(error: dict[str, Any]) -> Problem:
         item, loc = loc[1], loc[2:]
         if loc and loc[0] in EVENT_KINDS:  # the union's tag: the kind is not a field
             loc = loc[1:]
-    field = ".".join(str(part) for part in loc)
+    # Nothing left: the body itself is missing or not an object (found by schemathesis).
+    field = ".".join(str(part) for part in loc) or "body"
     message = str(error.get("msg", "invalid"))
     if error.get("type") == "union_tag_invalid" or error.get("type") == "union_tag_not_found":
         field = "kind"
