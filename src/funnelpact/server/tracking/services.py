@@ -267,7 +267,16 @@ class _Table:
     pick_limited: Callable[[Row], tuple[Any, ...]] | None = None  # the limited columns of a row
 
     @classmethod
-    def of(cls, model: type[Any], columns: Sequence[str]) -> _Table:
+    def of(cls, model: type[Any], columns: tuple[str, ...]) -> _Table:
+        # Built once per (model, columns): live API batches use every table in every call.
+        key = (model._meta.db_table, columns)
+        table = _TABLES.get(key)
+        if table is None:
+            table = _TABLES[key] = cls.build(model, columns)
+        return table
+
+    @classmethod
+    def build(cls, model: type[Any], columns: tuple[str, ...]) -> _Table:
         lengths = _max_lengths(model)
         limits = tuple(
             (i, c, lengths[c])
@@ -312,6 +321,9 @@ class _Table:
             if isinstance(value, str) and len(value) > limit:
                 return f"{column} is {len(value)} characters long (at most {limit})"
         return ""
+
+
+_TABLES: dict[tuple[str, tuple[str, ...]], _Table] = {}
 
 
 # -- the session: one store_records call --------------------------------------------------------
