@@ -4,11 +4,10 @@ Screenshots of the main pages go to docs/screenshots/."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import os
 
 import pytest
 from web_testkit import PASSWORD, DemoWorld, build_world
