@@ -23,6 +23,7 @@ from funnelpact.domain.compliance import Status
 from funnelpact.domain.errors import DomainError
 from funnelpact.domain.planning import Plan, build_plan
 from funnelpact.domain.records import Decision
+from funnelpact.server.accounts.roles import LeadScope
 from funnelpact.server.tracking import models as store
 from funnelpact.server.watch import models as watch
 from funnelpact.server.watch.services import WatchContext, active_context
@@ -166,7 +167,7 @@ class Dashboard:
         if not today:
             return "none"
         point = today[-1]
-        if point.actual is None or point.expected == 0:
+        if point.actual is None or point.expected == 0 or self.target is None:
             return "none"
         if point.actual < point.low:
             return "behind"
@@ -475,7 +476,11 @@ def compute_dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashbo
     today = now.astimezone(zone).date()
     window = window_of(filters.period, today, zone)
     previous = previous_window(window, filters.period, zone)
-    points = pacing(plan, stage, window, filters, viewer, today, zone)
+    # The plan's targets are the company's (or a stream's): a rep's or a team's own leads have
+    # none, and measuring them against the company's would always read "behind".
+    whole = viewer.lead_scope is LeadScope.ALL and not filters.team
+    pace_plan = plan if whole else None
+    points = pacing(pace_plan, stage, window, filters, viewer, today, zone)
     buckets, within = speed_to_lead(window, filters, viewer)
     last = points[-1] if points else None
     mqls = _entries(stage, window, filters, viewer).values("contact_id").distinct().count()
@@ -483,9 +488,9 @@ def compute_dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashbo
         window=window,
         handoff_stage=stage,
         mqls=mqls,
-        target=last.expected if last and plan else None,
-        low=last.low if last and plan else None,
-        high=last.high if last and plan else None,
+        target=last.expected if last and pace_plan else None,
+        low=last.low if last and pace_plan else None,
+        high=last.high if last and pace_plan else None,
         pacing=points,
         funnel=funnel_rows(plan, window, filters, viewer),
         speed_buckets=buckets,
@@ -505,13 +510,15 @@ def compute_dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashbo
 
 def chart_data(board: Dashboard) -> dict[str, object]:
     """What the charts draw (json_script on the page): plain lists, numbers rounded."""
+    has_target = board.target is not None
     return {
         "pacing": {
             "days": [p.day.isoformat() for p in board.pacing],
             "actual": [p.actual for p in board.pacing],
-            "expected": [round(p.expected, 2) for p in board.pacing],
-            "low": [round(p.low, 2) for p in board.pacing],
-            "high": [round(p.high, 2) for p in board.pacing],
+            # No target for this scope: the chart draws the actual line alone.
+            "expected": [round(p.expected, 2) for p in board.pacing] if has_target else [],
+            "low": [round(p.low, 2) for p in board.pacing] if has_target else [],
+            "high": [round(p.high, 2) for p in board.pacing] if has_target else [],
         },
         "funnel": {
             "labels": [row.label for row in board.funnel],

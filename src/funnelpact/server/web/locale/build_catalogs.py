@@ -211,6 +211,10 @@ T = {
         "Le versioni PDF arrivano con il modulo dei report.",
     ),
     "Files": ("Archivos", "File"),
+    "The plan sets targets for the whole company and its streams.": (
+        "El plan fija objetivos para toda la empresa y sus líneas.",
+        "Il piano fissa obiettivi per l'intera azienda e le sue linee.",
+    ),
     "Rejection reasons": ("Motivos de rechazo", "Motivi di rifiuto"),
     "Reason": ("Motivo", "Motivo"),
     "No MQL rejected in this period.": (
