@@ -23,6 +23,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import ibis
+import ibis.expr.operations as ops
 import pyarrow as pa
 import pyarrow.compute as pc
 from ibis.expr.types import Table
@@ -42,6 +43,7 @@ from funnelpact.analytics.metrics import (
     DerivedMetric,
     Metric,
     Scope,
+    Subject,
     Unit,
 )
 from funnelpact.analytics.periods import Period, parse_period
@@ -238,17 +240,72 @@ class AnalyticsEngine:
     def _build(self, tables: dict[str, Table], version: str) -> None:
         self._tables = tables
         self.clock = self._clock(tables)
-        contacts = self._materialise(
-            "facts", build_contact_facts(tables, self.config, self.clock, self._materialise)
-        )
-        deals, rejections = dependent_facts(tables, contacts)
-        self.facts = Facts(
-            contacts=contacts,
-            deals=self._materialise("deal_facts", deals),
-            rejections=self._materialise("rejection_facts", rejections),
-        )
+        # The facts are built when first read: the full tables for `facts`, or only the
+        # contact-facts columns a batch of queries needs (`_contact_facts`).
+        self._full_facts: Facts | None = None
+        self._partial: tuple[frozenset[str], Table] | None = None
+        self._probe: Table | None = None
         self.data_version = version
         self._b_now = self.business_reading(self.now)
+
+    @property
+    def facts(self) -> Facts:
+        """The three facts tables with every column (materialised on first use)."""
+        if self._full_facts is None:
+            contacts = self._materialise(
+                "facts",
+                build_contact_facts(self._tables, self.config, self.clock, self._materialise),
+            )
+            deals, rejections = dependent_facts(self._tables, contacts)
+            self._full_facts = Facts(
+                contacts=contacts,
+                deals=self._materialise("deal_facts", deals),
+                rejections=self._materialise("rejection_facts", rejections),
+            )
+            self._partial = None
+        return self._full_facts
+
+    def _facts_probe(self) -> Table:
+        """An unbound table with the full contact facts' schema: a metric's expression over it
+        names the columns the metric reads."""
+        if self._probe is None:
+            full = build_contact_facts(self._tables, self.config, self.clock)
+            self._probe = ibis.table(full.schema(), name="__fp_facts_probe")
+        return self._probe
+
+    def _columns_read(
+        self, metric: Metric, scope: Scope, by: tuple[Breakdown, ...]
+    ) -> frozenset[str]:
+        probe = self._facts_probe()
+        names = {metric.dated_by(scope), *metric.extra_keys}
+        names |= {b.value for b in by if b is not Breakdown.PERIOD}
+        for value in metric.measure(probe, scope).values():
+            names |= {field.name for field in value.op().find(ops.Field) if field.rel == probe.op()}
+        return frozenset(names)
+
+    def _contact_facts(self, columns: frozenset[str]) -> Table:
+        """Contact facts holding at least `columns`: the full table if built, else a table of
+        only the needed columns (rebuilt with the union when a query needs more)."""
+        if self._full_facts is not None:
+            return self._full_facts.contacts
+        if self._partial is not None and columns <= self._partial[0]:
+            return self._partial[1]
+        if self._partial is not None:
+            columns |= self._partial[0]
+        table = self._materialise(
+            "facts_partial",
+            build_contact_facts(
+                self._tables, self.config, self.clock, self._materialise, columns=columns
+            ),
+        )
+        self._partial = (columns, table)
+        return table
+
+    def _subject_table(self, metric: Metric, scope: Scope, by: tuple[Breakdown, ...]) -> Table:
+        if metric.subject is Subject.CONTACTS:
+            return self._contact_facts(self._columns_read(metric, scope, by))
+        table: Table = getattr(self.facts, metric.subject.value)
+        return table
 
     def _put(self, name: str, table: pa.Table) -> Table:
         return self._create(name, as_epoch_micros(table))
@@ -362,7 +419,7 @@ class AnalyticsEngine:
         self, metric: Metric, scope: Scope, period: Period, by: tuple[Breakdown, ...]
     ) -> Table:
         """The metric's Ibis expression for a period and breakdowns (not executed)."""
-        table: Table = getattr(self.facts, metric.subject.value)
+        table = self._subject_table(metric, scope, by)
         rows = self._rows(table, metric.dated_by(scope), scope, period, by)
         keys = [b.value for b in by if b is not Breakdown.PERIOD] + list(metric.extra_keys)
         if Breakdown.PERIOD in by:
@@ -396,10 +453,19 @@ class AnalyticsEngine:
                 scope,
             )
             groups.setdefault(key, []).append((query, metric, scope, period))
-        for (subject, column, period, by, extra, scope), members in groups.items():
+        if self._full_facts is None:
+            # One contact facts table with every column the batch reads, built once.
+            needed: frozenset[str] = frozenset()
+            for members in groups.values():
+                for _, metric, scope, _ in members:
+                    if metric.subject is Subject.CONTACTS:
+                        needed |= self._columns_read(metric, scope, members[0][0].by)
+            if needed:
+                self._contact_facts(needed)
+        for (_, column, period, by, extra, scope), members in groups.items():
             if len(members) == 1:
                 continue  # run() below does it alone
-            table: Table = getattr(self.facts, subject.value)
+            table = self._subject_table(members[0][1], scope, by)
             rows = self._rows(table, column, scope, period, by)
             keys = [b.value for b in by if b is not Breakdown.PERIOD] + list(extra)
             if Breakdown.PERIOD in by:

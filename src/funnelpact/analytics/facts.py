@@ -37,6 +37,14 @@ from funnelpact.domain.records import Decision, Direction, TouchType
 
 DEFAULT_STAGES: Final = ("lead", "mql", "sql", "opportunity", "customer")
 DIMENSIONS: Final = ("source", "campaign", "stream", "rep", "team")
+TOUCH_COLUMNS: Final = (
+    "first_touch_at",
+    "touches_after_handoff",
+    "touches_before_sql",
+    "cadence_touches",
+)
+DECISION_COLUMNS: Final = ("accepted_at", "rejected_at")
+DEAL_COLUMNS: Final = ("deals", "pipeline", "won_amount", "first_deal_at", "won_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +122,7 @@ def _handoff_owner(owner_changes: Table, base: Table) -> Table:
     return ranked.filter(ranked.rn == 0).select(o_contact=ranked.h_contact, o_owner=ranked.a_owner)
 
 
-def _touch_facts(touches: Table, base: Table, config: FactsConfig) -> Table:
+def _touch_facts(touches: Table, base: Table, config: FactsConfig, wanted: frozenset[str]) -> Table:
     counting = touches.filter(
         touches.touch_type.isin(sorted(config.counting_touch_types))
         & ~touches.automated
@@ -129,13 +137,16 @@ def _touch_facts(touches: Table, base: Table, config: FactsConfig) -> Table:
         timed, [handoffs.k_contact == timed.t_contact, timed.t_at >= handoffs.k_at]
     )
     window_end = joined.k_at + config.cadence_days * 86400
-    return joined.group_by(f_contact=joined.k_contact).aggregate(
-        first_touch_at=joined.t_at.min(),
-        touches_after_handoff=joined.t_at.count(),
-        touches_before_sql=joined.t_at.count(
+    aggregates = {
+        "first_touch_at": joined.t_at.min(),
+        "touches_after_handoff": joined.t_at.count(),
+        "touches_before_sql": joined.t_at.count(
             where=joined.k_sql.notnull() & (joined.t_at <= joined.k_sql)
         ),
-        cadence_touches=joined.t_at.count(where=joined.t_at < window_end),
+        "cadence_touches": joined.t_at.count(where=joined.t_at < window_end),
+    }
+    return joined.group_by(f_contact=joined.k_contact).aggregate(
+        **{name: value for name, value in aggregates.items() if name in wanted}
     )
 
 
@@ -172,11 +183,21 @@ def build_contact_facts(
     config: FactsConfig,
     clock: BusinessClock,
     checkpoint: Callable[[str, Table], Table] | None = None,
+    columns: frozenset[str] | None = None,
 ) -> Table:
     """The per-contact facts as an Ibis expression over `tables` (canonical names).
 
     `checkpoint(name, expression)` may materialise the stage pivot, which three later joins
-    read (the engine does: an engine may otherwise compute it three times)."""
+    read (the engine does: an engine may otherwise compute it three times).
+
+    `columns`: the facts columns the caller will read (None: all). The joins and clock
+    readings no such column needs are left out (the scorecard needs 2 of 7 clock joins and
+    neither decisions nor deals); every column built is the same as in the full table, and
+    there is still one row per contact."""
+
+    def needed(*names: str) -> bool:
+        return columns is None or any(name in columns for name in names)
+
     contacts = tables["contacts"]
     base = contacts.select(
         contact_id=contacts.contact_id,
@@ -192,45 +213,67 @@ def build_contact_facts(
     if checkpoint is not None:
         base = checkpoint("stages", base)
 
-    owners = _handoff_owner(tables["owner_changes"], base)
-    base = base.left_join(owners, base.contact_id == owners.o_contact)
-    base = base.mutate(rep=ibis.coalesce(base.o_owner, base.contact_owner, ibis.literal("")))
-    base = base.drop("o_contact", "o_owner", "contact_owner")
-    reps = tables["reps"].select(r_rep=tables["reps"].rep_id, r_team=tables["reps"].team)
-    base = base.left_join(reps, base.rep == reps.r_rep)
-    base = base.mutate(team=base.r_team.fill_null("")).drop("r_rep", "r_team")
+    if needed("rep", "team"):
+        owners = _handoff_owner(tables["owner_changes"], base)
+        base = base.left_join(owners, base.contact_id == owners.o_contact)
+        base = base.mutate(rep=ibis.coalesce(base.o_owner, base.contact_owner, ibis.literal("")))
+        base = base.drop("o_contact", "o_owner")
+    base = base.drop("contact_owner")
+    if needed("team"):
+        reps = tables["reps"].select(r_rep=tables["reps"].rep_id, r_team=tables["reps"].team)
+        base = base.left_join(reps, base.rep == reps.r_rep)
+        base = base.mutate(team=base.r_team.fill_null("")).drop("r_rep", "r_team")
 
-    touch_facts = _touch_facts(tables["touches"], base, config)
-    base = base.left_join(touch_facts, base.contact_id == touch_facts.f_contact).drop("f_contact")
-    base = base.mutate(
-        touches_after_handoff=base.touches_after_handoff.fill_null(0),
-        touches_before_sql=base.touches_before_sql.fill_null(0),
-        cadence_touches=base.cadence_touches.fill_null(0),
-    )
-    decision_facts = _decision_facts(tables["decisions"], base)
-    base = base.left_join(decision_facts, base.contact_id == decision_facts.e_contact).drop(
-        "e_contact"
-    )
+    handoff_b_needed = needed("handoff_b", f"{config.handoff_stage}_b")
+    if needed(*TOUCH_COLUMNS, "first_touch_b"):
+        wanted = frozenset(
+            TOUCH_COLUMNS
+            if columns is None
+            else {name for name in TOUCH_COLUMNS if name in columns}
+            | ({"first_touch_at"} if "first_touch_b" in columns else set())
+        )
+        touch_facts = _touch_facts(tables["touches"], base, config, wanted)
+        base = base.left_join(touch_facts, base.contact_id == touch_facts.f_contact).drop(
+            "f_contact"
+        )
+        base = base.mutate(
+            **{
+                name: base[name].fill_null(0)
+                for name in ("touches_after_handoff", "touches_before_sql", "cadence_touches")
+                if name in wanted
+            }
+        )
+    if needed(*DECISION_COLUMNS):
+        decision_facts = _decision_facts(tables["decisions"], base)
+        base = base.left_join(decision_facts, base.contact_id == decision_facts.e_contact).drop(
+            "e_contact"
+        )
 
-    deal_rows = _deal_rows(tables["deals"])
-    per_contact = deal_rows.group_by(y_contact=deal_rows.x_contact).aggregate(
-        deals=deal_rows.deal_id.count(),
-        pipeline=deal_rows.amount.sum(),
-        won_amount=deal_rows.amount.sum(where=deal_rows.won == 1),
-        first_deal_at=deal_rows.created_at.min(),
-        won_at=deal_rows.closed_at.min(where=deal_rows.won == 1),
-    )
-    base = base.left_join(per_contact, base.contact_id == per_contact.y_contact).drop("y_contact")
-    base = base.mutate(
-        deals=base.deals.fill_null(0),
-        pipeline=base.pipeline.fill_null(0.0),
-        won_amount=base.won_amount.fill_null(0.0),
-    )
+    if needed(*DEAL_COLUMNS):
+        deal_rows = _deal_rows(tables["deals"])
+        per_contact = deal_rows.group_by(y_contact=deal_rows.x_contact).aggregate(
+            deals=deal_rows.deal_id.count(),
+            pipeline=deal_rows.amount.sum(),
+            won_amount=deal_rows.amount.sum(where=deal_rows.won == 1),
+            first_deal_at=deal_rows.created_at.min(),
+            won_at=deal_rows.closed_at.min(where=deal_rows.won == 1),
+        )
+        base = base.left_join(per_contact, base.contact_id == per_contact.y_contact).drop(
+            "y_contact"
+        )
+        base = base.mutate(
+            deals=base.deals.fill_null(0),
+            pipeline=base.pipeline.fill_null(0.0),
+            won_amount=base.won_amount.fill_null(0.0),
+        )
 
     for stage in config.stages:
-        base = clock.business_at(base, f"{stage}_at", f"{stage}_b")
-    base = clock.business_at(base, "first_touch_at", "first_touch_b")
-    base = base.mutate(handoff_b=base[f"{config.handoff_stage}_b"])
+        if needed(f"{stage}_b") or (stage == config.handoff_stage and handoff_b_needed):
+            base = clock.business_at(base, f"{stage}_at", f"{stage}_b")
+    if needed("first_touch_b"):
+        base = clock.business_at(base, "first_touch_at", "first_touch_b")
+    if handoff_b_needed:
+        base = base.mutate(handoff_b=base[f"{config.handoff_stage}_b"])
 
     return base
 
