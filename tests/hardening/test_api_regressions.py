@@ -44,3 +44,18 @@ def test_a_missing_body_names_the_body(headers: dict[str, str]) -> None:
     body = response.json()
     assert body["error"] and body["message"]
     assert all(problem["field"] for problem in body["problems"])
+
+
+def test_a_deal_of_an_unknown_contact_names_the_contact_field(headers: dict[str, str]) -> None:
+    deal = {
+        "id": "d1",
+        "ref": "deal-1",
+        "contact": "lead-404",
+        "amount": 10.0,
+        "created_at": "2000-01-01T00:00:00Z",
+    }
+    status, body = _post("/api/v1/deals", deal, headers)
+    assert status == 422
+    [problem] = body["problems"]
+    assert problem["field"] == "contact" and problem["item"] == 0
+    assert "lead-404 is neither in the store nor in this import" in problem["message"]

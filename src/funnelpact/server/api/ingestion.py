@@ -16,6 +16,7 @@ two senders' ids never collide.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -84,6 +85,21 @@ class ItemProblem:
     index: int | None  # the event's position in the batch; None for a record we added
     message: str
     field: str = ""
+
+
+_UNKNOWN_REFERENCE = re.compile(r"\b(contact|deal) \S+ is neither in the store")
+_TOO_LONG = re.compile(r"\b(\w+) is \d+ characters long")
+_FIELD_OF_COLUMN = {"external_id": "ref"}
+
+
+def field_of(message: str) -> str:
+    """The event field a store refusal is about ("" when it names none): every 422 problem
+    should name its field (schemathesis found deals of unknown contacts naming none)."""
+    if found := _UNKNOWN_REFERENCE.search(message):
+        return found.group(1)
+    if found := _TOO_LONG.search(message):
+        return _FIELD_OF_COLUMN.get(found.group(1), found.group(1))
+    return ""
 
 
 class BatchRejectedError(InputError):
@@ -235,7 +251,10 @@ def ingest(
             )
         except StoreInputError as exc:
             raise BatchRejectedError(
-                [ItemProblem(index_of.get(id(p.record)), p.message) for p in exc.problems]
+                [
+                    ItemProblem(index_of.get(id(p.record)), p.message, field_of(p.message))
+                    for p in exc.problems
+                ]
             ) from None
         record_event_ids(store, ledger, received_at)
         if then is not None:
