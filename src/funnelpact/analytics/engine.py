@@ -161,6 +161,20 @@ def _compiled(con: Any, expression: Table) -> str:
     return sql
 
 
+# Per process, keyed by connection, table names and schemas (never by data): the facts
+# tables' CREATE statements, the facts schema, the columns each metric reads, and the SQL of
+# each batched aggregate. Building and compiling Ibis expressions costs more than DuckDB's
+# run at 50k contacts; a refresh (new data, same tables) replays the SQL.
+_PLANS: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+
+
+def _remember(key: tuple[Any, ...], value: Any) -> Any:
+    _PLANS[key] = value
+    if len(_PLANS) > 512:
+        _PLANS.popitem(last=False)
+    return value
+
+
 _CLOCKS: dict[tuple[str, datetime, datetime], BusinessClock] = {}
 
 
@@ -214,6 +228,7 @@ class AnalyticsEngine:
         # Ibis expression, compiled once per process (`_COMPILED`). One engine per connection.
         self._prefix = f"fp_{os.getpid()}_{id(self.con) % 100000}"
         self._cache: OrderedDict[tuple[str, MetricQuery], MetricResult] = OrderedDict()
+        self._recording: list[tuple[str, str]] | None = None  # CREATE statements, see _PLANS
         self.data_version = ""
         if data is not None:
             self.load(data)
@@ -265,23 +280,44 @@ class AnalyticsEngine:
             self._partial = None
         return self._full_facts
 
+    def _data_key(self) -> tuple[Any, ...]:
+        """What the facts' SQL depends on: the connection, the tables (names and schemas),
+        the agreement's funnel and the clock table; not the rows."""
+        return (
+            id(self.con),
+            self._prefix,
+            tuple((name, table.op()) for name, table in sorted(self._tables.items())),
+            self.config,
+            self.clock.bucket_seconds,
+            self.clock.buckets.op(),
+        )
+
     def _facts_probe(self) -> Table:
         """An unbound table with the full contact facts' schema: a metric's expression over it
         names the columns the metric reads."""
         if self._probe is None:
-            full = build_contact_facts(self._tables, self.config, self.clock)
-            self._probe = ibis.table(full.schema(), name="__fp_facts_probe")
+            key = ("probe", self._data_key())
+            schema = _PLANS.get(key)
+            if schema is None:
+                full = build_contact_facts(self._tables, self.config, self.clock)
+                schema = _remember(key, full.schema())
+            self._probe = ibis.table(schema, name="__fp_facts_probe")
         return self._probe
 
     def _columns_read(
         self, metric: Metric, scope: Scope, by: tuple[Breakdown, ...]
     ) -> frozenset[str]:
         probe = self._facts_probe()
+        key = ("columns", probe.op(), metric.slug, scope, by)
+        known: frozenset[str] | None = _PLANS.get(key)
+        if known is not None:
+            return known
         names = {metric.dated_by(scope), *metric.extra_keys}
         names |= {b.value for b in by if b is not Breakdown.PERIOD}
         for value in metric.measure(probe, scope).values():
             names |= {field.name for field in value.op().find(ops.Field) if field.rel == probe.op()}
-        return frozenset(names)
+        result: frozenset[str] = _remember(key, frozenset(names))
+        return result
 
     def _contact_facts(self, columns: frozenset[str]) -> Table:
         """Contact facts holding at least `columns`: the full table if built, else a table of
@@ -292,12 +328,25 @@ class AnalyticsEngine:
             return self._partial[1]
         if self._partial is not None:
             columns |= self._partial[0]
-        table = self._materialise(
-            "facts_partial",
-            build_contact_facts(
-                self._tables, self.config, self.clock, self._materialise, columns=columns
-            ),
-        )
+        key = ("partial", self._data_key(), columns)
+        plan: tuple[tuple[str, str], ...] | None = _PLANS.get(key)
+        if plan is not None and self.backend == "duckdb":
+            for name, sql in plan:
+                self.con.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+            table = self.con.table(plan[-1][0])
+        else:
+            self._recording = []
+            try:
+                table = self._materialise(
+                    "facts_partial",
+                    build_contact_facts(
+                        self._tables, self.config, self.clock, self._materialise, columns=columns
+                    ),
+                )
+                if self.backend == "duckdb":
+                    _remember(key, tuple(self._recording))
+            finally:
+                self._recording = None
         self._partial = (columns, table)
         return table
 
@@ -328,6 +377,8 @@ class AnalyticsEngine:
             return self.con.table(name)
         if self.backend == "duckdb":
             sql = _compiled(self.con, obj)
+            if self._recording is not None:
+                self._recording.append((name, sql))
             # TEMP: with a DuckDB file (duckdb:///path) the facts stay in memory (spilling to
             # the temp directory past the memory limit), never written compressed to the file.
             self.con.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
@@ -466,18 +517,38 @@ class AnalyticsEngine:
             if len(members) == 1:
                 continue  # run() below does it alone
             table = self._subject_table(members[0][1], scope, by)
-            rows = self._rows(table, column, scope, period, by)
-            keys = [b.value for b in by if b is not Breakdown.PERIOD] + list(extra)
-            if Breakdown.PERIOD in by:
-                keys = ["period", *keys]
-            measures: dict[str, Any] = {}
-            for index, (_, metric, _, _) in enumerate(members):
-                for name, value in metric.measure(rows, scope).items():
-                    measures[f"m{index}_{name}"] = value
-            expression = (
-                rows.group_by(keys).aggregate(**measures) if keys else rows.aggregate(**measures)
+            batch_key = (
+                "batch",
+                id(self.con),
+                table.op(),
+                column,
+                period,
+                by,
+                extra,
+                scope,
+                tuple(metric.slug for _, metric, _, _ in members),
             )
-            arrow = self._fetch(expression)
+            known: tuple[str, list[str]] | None = _PLANS.get(batch_key)
+            if known is not None and self.backend == "duckdb":
+                sql, keys = known
+                arrow: list[dict[str, Any]] = self.con.con.sql(sql).to_arrow_table().to_pylist()
+            else:
+                rows = self._rows(table, column, scope, period, by)
+                keys = [b.value for b in by if b is not Breakdown.PERIOD] + list(extra)
+                if Breakdown.PERIOD in by:
+                    keys = ["period", *keys]
+                measures: dict[str, Any] = {}
+                for index, (_, metric, _, _) in enumerate(members):
+                    for name, value in metric.measure(rows, scope).items():
+                        measures[f"m{index}_{name}"] = value
+                expression = (
+                    rows.group_by(keys).aggregate(**measures)
+                    if keys
+                    else rows.aggregate(**measures)
+                )
+                if self.backend == "duckdb":
+                    _remember(batch_key, (_compiled(self.con, expression), keys))
+                arrow = self._fetch(expression)
             for index, (query, metric, _, _) in enumerate(members):
                 picked = [
                     {
