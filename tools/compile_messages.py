@@ -142,8 +142,16 @@ def stale_mo_problems(po: Path, mo: Path) -> list[str]:
 
 
 def untranslated_problems(po: Path, messages: dict[str, Message]) -> list[str]:
-    """One line per msgid of the sources that ``po`` does not translate."""
+    """One line per msgid of the sources that ``po`` does not translate.
+
+    A Django app may keep its own catalog (``<app>/locale/<lang>/LC_MESSAGES/django.po``, found by
+    Django for every installed app): a translation there counts as well.
+    """
     done = translated(read_catalog(po))
+    language = po.parent.parent.name
+    for app_po in sorted(PACKAGE.glob(f"**/locale/{language}/LC_MESSAGES/{DOMAIN}.po")):
+        if app_po.resolve() != po.resolve():
+            done = {**translated(read_catalog(app_po)), **done}
     return [
         f"{message.where}: {message.msgid!r} has no translation in {po}"
         for message in messages.values()
