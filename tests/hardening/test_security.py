@@ -32,13 +32,12 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def _production(tmp_path: Path, **extra: str) -> dict[str, str]:
-    return _env(
-        tmp_path,
-        FUNNELPACT_ENV="production",
-        FUNNELPACT_SECRET_KEY=STRONG_KEY,
-        FUNNELPACT_ALLOWED_HOSTS="sla.example.com",
-        **extra,
-    )
+    production = {
+        "FUNNELPACT_ENV": "production",
+        "FUNNELPACT_SECRET_KEY": STRONG_KEY,
+        "FUNNELPACT_ALLOWED_HOSTS": "sla.example.com",
+    }
+    return _env(tmp_path, **{**production, **extra})
 
 
 def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
