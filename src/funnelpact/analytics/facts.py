@@ -198,16 +198,34 @@ def build_contact_facts(
     def needed(*names: str) -> bool:
         return columns is None or any(name in columns for name in names)
 
+    touches_needed = needed(*TOUCH_COLUMNS, "first_touch_b")
     contacts = tables["contacts"]
+    described = {
+        "created_at": seconds(contacts.created_at),
+        "source": contacts.source.fill_null(""),
+        "campaign": contacts.campaign.fill_null(""),
+        "stream": contacts.stream.fill_null(""),
+    }
+    if needed("rep", "team"):
+        described["contact_owner"] = contacts.owner_id
     base = contacts.select(
         contact_id=contacts.contact_id,
-        created_at=seconds(contacts.created_at),
-        source=contacts.source.fill_null(""),
-        campaign=contacts.campaign.fill_null(""),
-        stream=contacts.stream.fill_null(""),
-        contact_owner=contacts.owner_id,
+        **{
+            name: value
+            for name, value in described.items()
+            if name == "contact_owner" or needed(name)
+        },
     )
-    pivot = _stage_pivot(tables["stage_changes"], config.stages)
+    # The hand-off stage always (the joins below start from it), the SQL stage for the
+    # touches up to it; each other stage only if read (fewer stage changes to group).
+    stages = tuple(
+        stage
+        for stage in config.stages
+        if needed(f"{stage}_at", f"{stage}_b")
+        or stage == config.handoff_stage
+        or (stage == config.sql_stage and touches_needed)
+    )
+    pivot = _stage_pivot(tables["stage_changes"], stages)
     base = base.left_join(pivot, base.contact_id == pivot.p_contact).drop("p_contact")
     base = base.mutate(handoff_at=base[f"{config.handoff_stage}_at"])
     if checkpoint is not None:
@@ -217,15 +235,14 @@ def build_contact_facts(
         owners = _handoff_owner(tables["owner_changes"], base)
         base = base.left_join(owners, base.contact_id == owners.o_contact)
         base = base.mutate(rep=ibis.coalesce(base.o_owner, base.contact_owner, ibis.literal("")))
-        base = base.drop("o_contact", "o_owner")
-    base = base.drop("contact_owner")
+        base = base.drop("o_contact", "o_owner", "contact_owner")
     if needed("team"):
         reps = tables["reps"].select(r_rep=tables["reps"].rep_id, r_team=tables["reps"].team)
         base = base.left_join(reps, base.rep == reps.r_rep)
         base = base.mutate(team=base.r_team.fill_null("")).drop("r_rep", "r_team")
 
     handoff_b_needed = needed("handoff_b", f"{config.handoff_stage}_b")
-    if needed(*TOUCH_COLUMNS, "first_touch_b"):
+    if touches_needed:
         wanted = frozenset(
             TOUCH_COLUMNS
             if columns is None
@@ -267,7 +284,7 @@ def build_contact_facts(
             won_amount=base.won_amount.fill_null(0.0),
         )
 
-    for stage in config.stages:
+    for stage in stages:
         if needed(f"{stage}_b") or (stage == config.handoff_stage and handoff_b_needed):
             base = clock.business_at(base, f"{stage}_at", f"{stage}_b")
     if needed("first_touch_b"):
