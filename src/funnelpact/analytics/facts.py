@@ -291,7 +291,9 @@ def build_contact_facts(
         base = clock.business_at(base, "first_touch_at", "first_touch_b")
     if handoff_b_needed:
         base = base.mutate(handoff_b=base[f"{config.handoff_stage}_b"])
-
+    if columns is not None:
+        # Only what the caller reads is materialised (contact_id, a string, is the widest).
+        base = base.select(*[name for name in base.columns if name in columns])
     return base
 
 
