@@ -98,7 +98,7 @@ class AttributionResult:
 
 def _canonical(engine: AnalyticsEngine) -> dict[str, Table]:
     # The engine keeps the canonical tables it loaded; it does not expose them publicly yet.
-    tables: dict[str, Table] = engine._tables
+    tables: dict[str, Table] = engine.tables
     return tables
 
 

@@ -264,6 +264,11 @@ class AnalyticsEngine:
         self._b_now = self.business_reading(self.now)
 
     @property
+    def tables(self) -> dict[str, Table]:
+        """The canonical tables on this engine's connection, by name (read-only use)."""
+        return self._tables
+
+    @property
     def facts(self) -> Facts:
         """The three facts tables with every column (materialised on first use)."""
         if self._full_facts is None:

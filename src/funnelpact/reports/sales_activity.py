@@ -25,7 +25,7 @@ ACTIVITY_TYPES: Final = (TouchType.CALL, TouchType.EMAIL, TouchType.MEETING)
 
 def activity_expression(engine: AnalyticsEngine, start: int, end: int) -> Table:
     """rep, calls, emails, meetings, total, contacts: a row per rep active in [start, end)."""
-    touches: Table = engine._tables["touches"]  # the engine does not expose its tables publicly yet
+    touches: Table = engine.tables["touches"]
     at = seconds(touches.occurred_at)
     rows = touches.filter(
         touches.rep_id.notnull()
