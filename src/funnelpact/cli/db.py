@@ -35,14 +35,14 @@ class StoreUnavailableError(FunnelpactError):
     """The database cannot be reached or has no tables yet."""
 
 
-def _setup() -> None:
+def setup_store() -> None:
     from funnelpact.server import setup_django
 
     setup_django()
 
 
 @contextmanager
-def _database_errors() -> Iterator[None]:
+def database_errors() -> Iterator[None]:
     """Database failures as one located message (never a traceback)."""
     from django.db import DatabaseError, OperationalError
 
@@ -59,7 +59,7 @@ def _database_errors() -> Iterator[None]:
         ) from exc
 
 
-def _require_upgraded() -> None:
+def require_upgraded() -> None:
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
@@ -95,12 +95,12 @@ def _progress(totals: dict[str, int], verb: str) -> Iterator[Callable[[str, int]
 @app.command("upgrade")
 def upgrade_command() -> None:
     """Create the store's tables, or bring them up to date (Django migrations)."""
-    _setup()
+    setup_store()
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    with _database_errors():
+    with database_errors():
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
         call_command("migrate", interactive=False, verbosity=0)
@@ -121,15 +121,15 @@ def export_command(
     ] = "parquet",
 ) -> None:
     """Back up every table of the store into DIR (Parquet or CSV, with a manifest)."""
-    _setup()
+    setup_store()
     from funnelpact.server.backup import BackupError, BackupFormat, export_store, table_sizes
 
     try:
         fmt = BackupFormat(format.lower())
     except ValueError:
         raise BackupError(f"--format: {format!r} is not parquet or csv") from None
-    with _database_errors():
-        _require_upgraded()
+    with database_errors():
+        require_upgraded()
         with _progress(table_sizes(), "exporting") as on_progress:
             report = export_store(directory, fmt, on_progress)
     console.print(
@@ -145,14 +145,14 @@ def import_command(
     directory: Annotated[Path, typer.Argument(help="A directory written by `db export`.")],
 ) -> None:
     """Restore a backup into an EMPTY store (all or nothing; creates the tables if needed)."""
-    _setup()
+    setup_store()
     from django.core.management import call_command
 
     from funnelpact.server.backup import import_store, read_manifest
 
     manifest = read_manifest(directory)
     totals = {t["table"]: int(t["rows"]) for t in manifest["tables"]}
-    with _database_errors():
+    with database_errors():
         call_command("migrate", interactive=False, verbosity=0)
         with _progress(totals, "importing") as on_progress:
             report = import_store(directory, on_progress)
@@ -166,11 +166,11 @@ def import_command(
 @app.command("duplicates")
 def duplicates_command() -> None:
     """List active contacts sharing a normalised email (merge with the API or admin)."""
-    _setup()
+    setup_store()
     from funnelpact.server.tracking.services import find_duplicates
 
-    with _database_errors():
-        _require_upgraded()
+    with database_errors():
+        require_upgraded()
         groups = find_duplicates()
     if not groups:
         console.print("no duplicate contacts")
@@ -195,11 +195,11 @@ def merge_command(
     drop: Annotated[int, typer.Argument(help="The duplicate merged into it.")],
 ) -> None:
     """Merge contact DROP into KEEP: every id, touch, stage change and deal moves to KEEP."""
-    _setup()
+    setup_store()
     from funnelpact.server.tracking.services import merge_contacts
 
-    with _database_errors():
-        _require_upgraded()
+    with database_errors():
+        require_upgraded()
         report = merge_contacts(keep, drop)
     moved = ", ".join(f"{rows} {table}" for table, rows in report.moved if rows)
     console.print(

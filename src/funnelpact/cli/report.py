@@ -55,13 +55,13 @@ def load_agreement(path: Path) -> Agreement:
 
 def store_data() -> AnalyticsData:
     """The store's tables: exported to a temporary Parquet directory, then read as an export."""
-    from funnelpact.cli.db import _database_errors, _require_upgraded, _setup
+    from funnelpact.cli.db import database_errors, require_upgraded, setup_store
 
-    _setup()  # before any model is imported: Django must be configured first
+    setup_store()  # before any model is imported: Django must be configured first
     from funnelpact.server.backup import export_store
 
-    with _database_errors():
-        _require_upgraded()
+    with database_errors():
+        require_upgraded()
         with tempfile.TemporaryDirectory(prefix="funnelpact-report-") as folder:
             directory = Path(folder) / "export"
             export_store(directory)

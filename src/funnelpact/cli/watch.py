@@ -37,11 +37,11 @@ class OutputFormat(StrEnum):
 @contextmanager
 def store_session() -> Iterator[None]:
     """Django set up, the store reachable and upgraded; database failures as one message."""
-    from funnelpact.cli.db import _database_errors, _require_upgraded, _setup
+    from funnelpact.cli.db import database_errors, require_upgraded, setup_store
 
-    _setup()
-    with _database_errors():
-        _require_upgraded()
+    setup_store()
+    with database_errors():
+        require_upgraded()
         yield
 
 

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from funnelpact.cli.db import setup_store
 from funnelpact.errors import InputError
 from funnelpact.server.config import DATABASE_URL_ENV, default_store_path, redact
 
@@ -29,12 +30,6 @@ ROLES_HELP = "admin, marketing, sales_manager, sales_rep or viewer"
 
 def demo_folder() -> Path:
     return default_store_path().parent / "demo"
-
-
-def _setup() -> None:
-    from funnelpact.server import setup_django
-
-    setup_django()
 
 
 def _serve(host: str, port: int, threads: int, scheduler: bool) -> None:
@@ -79,7 +74,7 @@ def demo_command(
     folder.mkdir(parents=True, exist_ok=True)
     # The demo never touches the user's own store: its own file, whatever the environment says.
     os.environ[DATABASE_URL_ENV] = f"sqlite:///{database}"
-    _setup()
+    setup_store()
     from funnelpact.server.web import demo
 
     now = datetime.now(UTC)
@@ -134,7 +129,7 @@ def serve_command(
 ) -> None:
     """Serve the web app and the API for real (waitress) on the store FUNNELPACT_DATABASE_URL
     names."""
-    _setup()
+    setup_store()
     from django.core.management import call_command
 
     from funnelpact.server.config import database_url
@@ -168,7 +163,7 @@ def createuser_command(
         if password is not None
         else typer.prompt("password", hide_input=True, confirmation_prompt=True)
     )
-    _setup()
+    setup_store()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
