@@ -230,6 +230,11 @@ def run(
     }
 
 
+def _load_average() -> str:
+    """The 1, 5 and 15 minute load averages (the machine is shared: every figure carries it)."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def _scratch_postgres(url: str) -> tuple[str, str]:
     import psycopg
 
@@ -263,13 +268,20 @@ def main(argv: list[str]) -> int:
     }
 
     rows: list[tuple[str, dict[str, float]]] = []
+    loads: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'load.db'}"
+        before = _load_average()
         rows.append(("SQLite (WAL, synchronous=FULL)", run(url, **options)))
+        loads.append(f"SQLite: load average {before} before, {_load_average()} after")
+        print(loads[-1], flush=True)
     if args.postgres:
         url, name = _scratch_postgres(args.postgres)
         try:
+            before = _load_average()
             rows.append(("PostgreSQL", run(url, **options)))
+            loads.append(f"PostgreSQL: load average {before} before, {_load_average()} after")
+            print(loads[-1], flush=True)
         finally:
             _drop_postgres(args.postgres, name)
 
@@ -289,6 +301,8 @@ def main(argv: list[str]) -> int:
             f"| {r['acknowledged'] / r['seconds']:,.0f} | {r['p50']:.0f} | {r['p95']:.0f} "
             f"| {r['p99']:.0f} | {r['lost']:,.0f} | {r['failures']:,.0f} |"
         )
+    for line in loads:
+        print(line)
     lost = any(r["lost"] != 0 or r["rows_ok"] != 1.0 for _, r in rows)
     return 1 if lost else 0
 
