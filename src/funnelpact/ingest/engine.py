@@ -72,6 +72,21 @@ class ImportOptions:
             ) from None
 
 
+OWNER_LENGTH = 255  # the store's longest rep ref and rep name
+
+
+class OwnerTooLongError(CellError):
+    """An owner (name or id) longer than the store keeps; the engine finds its column."""
+
+    def __init__(self, value: str, limit: int) -> None:
+        super().__init__(
+            -1,
+            ImportCode.BAD_VALUE,
+            f'owner "{value[:40]}…" is {len(value)} characters long (at most {limit})',
+        )
+        self.value = value
+
+
 class RepDirectory:
     """Owners as exports name them: one Rep record per owner, with a ref stable across imports.
 
@@ -94,17 +109,33 @@ class RepDirectory:
             if not normalised:
                 return None
             ref = Ref(system, f"name:{normalised}")
+            if len(ref.external_id) > OWNER_LENGTH:
+                raise OwnerTooLongError(name, OWNER_LENGTH - len("name:"))
             if (system, ref.external_id) not in self._by_id:
                 self._by_id[(system, ref.external_id)] = ref
                 self.pending.append(Rep(ref=ref, name=" ".join(name.split()), team=team))
             self._by_name[(system, name)] = ref
         return ref
 
+    def snapshot(self) -> tuple[dict[tuple[System, str], Ref], dict[tuple[System, str], Ref], int]:
+        """The directory's state, for ``restore`` (a reader that gave up hands over)."""
+        return dict(self._by_name), dict(self._by_id), len(self.pending)
+
+    def restore(
+        self, saved: tuple[dict[tuple[System, str], Ref], dict[tuple[System, str], Ref], int]
+    ) -> None:
+        by_name, by_id, pending = saved
+        self._by_name, self._by_id = dict(by_name), dict(by_id)
+        del self.pending[pending:]
+
     def by_id(self, system: System, external_id: str, name: str = "") -> Ref | None:
         if not external_id:
             return None
         ref = self._by_id.get((system, external_id))
         if ref is None:
+            for value in (external_id, name):
+                if len(value) > OWNER_LENGTH:
+                    raise OwnerTooLongError(value, OWNER_LENGTH)
             ref = Ref(system, external_id)
             self._by_id[(system, external_id)] = ref
             self.pending.append(Rep(ref=ref, name=" ".join(name.split()) or external_id))
@@ -447,6 +478,10 @@ class ImportJob:
                         convert(cells, batch)
                     except CellError as exc:
                         del batch[mark:]
+                        if isinstance(exc, OwnerTooLongError):
+                            exc.column = next(
+                                (i for i, cell in enumerate(cells) if exc.value in cell), -1
+                            )
                         if not any(cell.strip() for cell in cells):
                             row -= 1  # a row of empty cells, as spreadsheets save
                             continue
