@@ -50,9 +50,6 @@ def _check(response: Any, *, authenticated: bool) -> None:
     if status < 400:
         assert authenticated, f"{status} without a token"
         return
-    if status == METHOD_NOT_ALLOWED:
-        # Known gap (test_a_wrong_method_is_our_json_error): django-ninja answers it in HTML.
-        return
     content_type = response.headers.get("content-type", [""])[0]
     assert content_type.startswith("application/json"), response.text
     body = response.json()
@@ -92,12 +89,32 @@ def test_without_a_token(case: Any, db: None) -> None:
     _check(response, authenticated=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (docs/reliability.md): django-ninja's 405 is text/html 'Method not "
-    "allowed', not the API's JSON error",
-)
 def test_a_wrong_method_is_our_json_error(client: Any) -> None:
     response = client.delete("/api/v1/contacts")
     assert response.status_code == METHOD_NOT_ALLOWED
     assert response["Content-Type"].startswith("application/json"), response.content
+    assert response.json() == {
+        "error": "method_not_allowed",
+        "message": "DELETE is not allowed on /api/v1/contacts (allowed: POST)",
+        "problems": [],
+    }
+    assert response["Allow"] == "POST"
+
+
+def test_a_wrong_method_on_a_read_endpoint_is_our_json_error(client: Any) -> None:
+    response = client.post("/api/v1/contacts/hubspot:1", data="{}", content_type="application/json")
+    assert response.status_code == METHOD_NOT_ALLOWED
+    body = response.json()
+    assert body["error"] == "method_not_allowed"
+    assert "allowed: GET" in body["message"]
+
+
+def test_a_path_no_endpoint_has_is_our_json_404(client: Any) -> None:
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json"), response.content
+    assert response.json() == {
+        "error": "not_found",
+        "message": "no API endpoint at /api/v1/no-such-thing (see /api/docs)",
+        "problems": [],
+    }

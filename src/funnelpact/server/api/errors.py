@@ -17,6 +17,7 @@ ERROR_CODES = {
     401: "unauthorized",
     403: "forbidden",
     404: "not_found",
+    405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
     422: "invalid_input",
@@ -38,6 +39,10 @@ class RequestInputError(InputError):
 
 class RequestTooLargeError(FunnelpactError):
     status_code = 413
+
+
+class MethodNotAllowedError(FunnelpactError):
+    status_code = 405
 
 
 def error_body(exc: FunnelpactError) -> dict[str, Any]:
