@@ -67,6 +67,23 @@ STREAM: list[dict[str, Any]] = [
                                          at=T0 + hours(10))),
     item("deal_stage_change", deal_stage(id="ds2", deal="hubspot:d1", stage="won",
                                          at=T0 + hours(30))),
+    # Deals naming contacts: one described later in the stream, one never described (its
+    # placeholder holds the earliest instant of what names it, in whatever order it came).
+    item("deal", deal(id="d2", ref="hubspot:d2", amount="300", at=T0 + hours(4),
+                      contact="hubspot:2", owner="hubspot:o2", stage="proposal")),
+    item("deal", deal(id="d3", ref="hubspot:d3", amount="50", at=T0 + hours(12),
+                      contact="hubspot:9")),
+    item("touch", touch(id="t3", contact="hubspot:9", at=T0 + hours(11))),
+    item("stage_change", stage(id="s5", contact="hubspot:9", stage="lead", at=T0 + hours(13))),
+    # A fact older than its contact's own creation: the contact's created_at is its record's.
+    item("stage_change", stage(id="s6", contact="hubspot:2", stage="lead", at=T0)),
+    # Stage changes of a deal nothing describes: a placeholder deal from its earliest change.
+    item("deal_stage_change", deal_stage(id="ds3", deal="hubspot:d4", stage="demo",
+                                         at=T0 + hours(20))),
+    item("deal_stage_change", deal_stage(id="ds4", deal="hubspot:d4", stage="proposal",
+                                         at=T0 + hours(22))),
+    item("deal_stage_change", deal_stage(id="ds5", deal="hubspot:d2", stage="won",
+                                         at=T0 + hours(40))),
 ]  # fmt: skip
 
 
@@ -105,7 +122,36 @@ def test_the_in_order_store_holds_what_the_stream_says(api: Api) -> None:
     (ann,) = [row for row in dump["contact"] if row[0] == "hubspot:1"]
     assert ann[1:4] == ("ann@acme.com", "Ann", "")  # the newest version's fields
     assert ann[11] == "mql"
-    assert len(dump["stage_change"]) == 4 and len(dump["touch"]) == 2
+    assert len(dump["stage_change"]) == 6 and len(dump["touch"]) == 3
     assert len(dump["ingested_event"]) == len(STREAM)
-    (pilot,) = dump["deal"]
-    assert pilot[0] == "hubspot:d1" and pilot[4] == "Pilot" and pilot[9] is True
+    deals = {row[0]: row for row in dump["deal"]}
+    pilot = deals["hubspot:d1"]
+    assert pilot[4] == "Pilot" and pilot[9] is True
+    assert deals["hubspot:d2"][6] == "hubspot:2" and deals["hubspot:d2"][7] == "hubspot:o2"
+    assert deals["hubspot:d3"][6] == "hubspot:9"
+    placeholder_deal = deals["hubspot:d4"]
+    assert placeholder_deal[1] == T0 + hours(20) and placeholder_deal[2] == 0
+    contacts = {row[0]: row for row in dump["contact"]}
+    assert contacts["hubspot:2"][5] == T0 + hours(1)  # its record's, not the older fact's
+    assert contacts["hubspot:2"][13] is False
+    assert contacts["hubspot:9"][5] == T0 + hours(11)  # a placeholder: its earliest fact
+    assert contacts["hubspot:9"][13] is True
+
+
+def test_a_deal_naming_an_unknown_contact_is_stored_with_a_placeholder(api: Api) -> None:
+    answer = api.post(
+        "/deals",
+        deal(id="lone", ref="hubspot:d77", amount="10", at=T0, contact="hubspot:404"),
+    )
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["store"]["contact"]["placeholders"] == 1
+    later = api.post(
+        "/contacts",
+        contact(id="c404", ref="hubspot:404", at=T0 + hours(2), email="late@acme.com"),
+    )
+    assert later.status_code == 200, later.content
+    dump = store_dump()
+    ((person, email, *_rest),) = dump["contact"]
+    assert (person, email) == ("hubspot:404", "late@acme.com")
+    assert dump["contact"][0][5] == T0 + hours(2) and dump["contact"][0][13] is False
+    assert dump["deal"][0][6] == "hubspot:404"

@@ -5,9 +5,10 @@
 one write entry point), and records the new ids, so a repeated id is acknowledged and ignored.
 All or nothing: a record the store refuses fails the whole batch, naming the item.
 
-Live events arrive in any order, so facts may name a contact or deal not described yet: the
-store gets ``create_missing_contacts=True``, and a deal named only by a stage change gets a
-placeholder deal (amount 0) that the deal's own record replaces when it comes.
+Live events arrive in any order, so facts (and deals) may name a contact or deal not described
+yet: the store gets ``create_missing_contacts=True`` (a placeholder contact, filled in by the
+contact's record), and a deal named only by a stage change gets a placeholder deal (amount 0)
+that the deal's own record replaces when it comes.
 
 Event ids are scoped by channel (``api:<id>``, ``in:<source>:<id>``, ``hubspot:<eventId>``):
 two senders' ids never collide.
@@ -132,26 +133,50 @@ def record_event_ids(store: Store, rows: Sequence[tuple[str, str]], received_at:
     )
 
 
-def _known_refs(store: Store, table: str, refs: set[Ref]) -> set[Ref]:
-    if not refs:
-        return set()
-    rows = store.select_refs(table, [], [(ref.system.value, ref.external_id) for ref in refs])
-    return {Ref.parse(f"{system}:{external_id}") for system, external_id in rows}
-
-
 def _placeholder_deals(store: Store, records: list[Record]) -> list[Record]:
-    """A deal for each deal named by a stage change but neither stored nor in the batch."""
+    """A placeholder deal (amount 0, created at its earliest stage change) for each deal named
+    by a stage change but neither stored nor in the batch; a stored placeholder is moved to an
+    earlier stage change, so that it says the same whatever order its changes came in."""
     described = {r.ref for r in records if isinstance(r, Deal)}
     earliest: dict[Ref, datetime] = {}
     for r in records:
         if not isinstance(r, DealStageChange) or r.deal in described:
             continue
+        if r.entered_at.utcoffset() is None:
+            continue  # the store names the naive instant
         if r.deal not in earliest or r.entered_at < earliest[r.deal]:
             earliest[r.deal] = r.entered_at
     if not earliest:
         return []
-    missing = set(earliest) - _known_refs(store, models.Deal._meta.db_table, set(earliest))
-    return [Deal(ref=ref, created_at=earliest[ref], amount=Decimal(0)) for ref in sorted(missing)]
+    stored = {
+        _stored_ref(system, external_id): (store.instant_value(created), amount, rest)
+        for system, external_id, created, amount, *rest in store.select_refs(
+            models.Deal._meta.db_table,
+            ["created_at", *_DEAL_VALUES],
+            [(ref.system.value, ref.external_id) for ref in earliest],
+        )
+    }
+    placeholders: list[Record] = []
+    for ref in sorted(earliest):
+        found = stored.get(ref)
+        if found is not None:
+            created, amount, rest = found
+            if _described(amount, rest) or created <= earliest[ref]:
+                continue
+        placeholders.append(Deal(ref=ref, created_at=earliest[ref], amount=Decimal(0)))
+    return placeholders
+
+
+_DEAL_VALUES = ("amount", "name", "stage", "currency", "contact_id", "owner_id", "closed_at", "won")
+
+
+def _described(amount: Any, rest: Sequence[Any]) -> bool:
+    """A stored deal with more than a placeholder's blank values."""
+    return bool(amount) or any(value not in ("", None) for value in rest)
+
+
+def _stored_ref(system: str, external_id: str) -> Ref:
+    return Ref.parse(f"{system}:{external_id}")
 
 
 def _described_contacts(store: Store, refs: set[Ref]) -> set[Ref]:
@@ -176,13 +201,13 @@ def _described_deals(store: Store, refs: set[Ref]) -> set[Ref]:
         return set()
     rows = store.select_refs(
         models.Deal._meta.db_table,
-        ["amount", "name", "stage", "currency", "contact_id", "owner_id", "closed_at", "won"],
+        list(_DEAL_VALUES),
         [(ref.system.value, ref.external_id) for ref in refs],
     )
     return {
-        Ref.parse(f"{system}:{external_id}")
+        _stored_ref(system, external_id)
         for system, external_id, amount, *rest in rows
-        if amount or any(value not in ("", None) for value in rest)
+        if _described(amount, rest)
     }
 
 

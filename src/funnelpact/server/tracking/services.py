@@ -359,9 +359,17 @@ class _ContactState:
         return _rank(incoming) > _rank(self)
 
     def take(self, incoming: _ContactState) -> bool:
-        """Merge a version into this state; True when something changed."""
+        """Merge a version into this state; True when something changed.
+
+        A placeholder's ``created_at`` is a guess (its earliest fact): the first record of the
+        contact replaces it, as if the record had come first.
+        """
         changed = False
-        if incoming.created_at < self.created_at:
+        if not self.source and incoming.source:
+            if incoming.created_at != self.created_at:
+                self.created_at = incoming.created_at
+                changed = True
+        elif incoming.created_at < self.created_at:
             self.created_at = incoming.created_at
             changed = True
         if (incoming.values, incoming.updated_at) != (self.values, self.updated_at) and (
@@ -888,18 +896,14 @@ class _Session:
         return states
 
     def ensure_contacts(self, records: Sequence[Record]) -> None:
-        """Placeholder contacts for facts naming contacts nothing describes (opt-in)."""
-        earliest: dict[Ref, Any] = {}
-        for record in records:
-            ref = getattr(record, "contact", None)
-            if ref is None or ref in self.contact_ids:
-                continue
-            when = _fact_instant(record)
-            if when is None or when.tzinfo is None:
-                continue
-            when = self.store.db_instant(when)
-            if ref not in earliest or when < earliest[ref]:
-                earliest[ref] = when
+        """Placeholder contacts for facts naming contacts nothing describes (opt-in).
+
+        A placeholder's ``created_at`` is the earliest instant of the facts (a deal: its
+        ``created_at``) naming it, whatever call they come in (``lower_placeholders``).
+        """
+        earliest = _earliest_by_contact(
+            self.store, (r for r in records if getattr(r, "contact", None) not in self.contact_ids)
+        )
         if not earliest:
             return
         refs = sorted(earliest)
@@ -919,6 +923,41 @@ class _Session:
         self.created_contacts.update(ids)
         self.count(RecordKind.CONTACT).placeholders += len(refs)
 
+    def lower_placeholders(self, facts: Sequence[Record]) -> None:
+        """A placeholder stored earlier takes an earlier fact's instant as its ``created_at``:
+        the placeholder then says the same whatever order its facts came in."""
+        earliest = _earliest_by_contact(
+            self.store,
+            (
+                f
+                for f in facts
+                if (ref := getattr(f, "contact", None)) is not None
+                and self.contact_ids.get(ref) not in self.created_contacts
+            ),
+        )
+        by_id: dict[int, Any] = {}
+        for ref, when in earliest.items():
+            contact_id = self.contact_ids.get(ref)
+            if contact_id is not None and (contact_id not in by_id or when < by_id[contact_id]):
+                by_id[contact_id] = when
+        if not by_id:
+            return
+        condition, params = self.store.in_list("id", list(by_id))
+        rows = self.store.select(
+            f"SELECT id, created_at FROM {models.Contact._meta.db_table} "
+            f"WHERE placeholder AND {condition}",
+            params,
+        )
+        self.store.update(
+            models.Contact._meta.db_table,
+            ("created_at",),
+            [
+                (by_id[contact_id], contact_id)
+                for contact_id, stored in rows
+                if by_id[contact_id] < self.store.read_instant(stored)
+            ],
+        )
+
     # -- facts --------------------------------------------------------------------------------
 
     def store_facts(self, facts: list[Record], *, final: bool) -> list[Record]:
@@ -937,6 +976,8 @@ class _Session:
         if final and self.create_missing_contacts:
             self.ensure_contacts([f for f in facts if not isinstance(f, DealStageChange)])
         facts = self.drop_seen_events(facts)
+        if self.create_missing_contacts:
+            self.lower_placeholders(facts)
         resolved: dict[type, list[Any]] = {}
         unresolved: list[Record] = []
         deal_changes: list[DealStageChange] = []
@@ -1268,11 +1309,35 @@ def _stored_ref(system: str, external_id: str) -> Ref:
 
 
 def _fact_instant(record: Record) -> datetime | None:
-    for name in ("entered_at", "assigned_at", "occurred_at", "decided_at", "joined_at"):
+    """When a record naming a contact says something happened (a deal: its creation)."""
+    for name in (
+        "entered_at",
+        "assigned_at",
+        "occurred_at",
+        "decided_at",
+        "joined_at",
+        "created_at",
+    ):
         value = getattr(record, name, None)
         if isinstance(value, datetime):
             return value
     return None
+
+
+def _earliest_by_contact(store: Store, records: Iterable[Record]) -> dict[Ref, Any]:
+    """Per contact ref, the earliest aware instant of the records naming it (store form)."""
+    earliest: dict[Ref, Any] = {}
+    for record in records:
+        ref = getattr(record, "contact", None)
+        if ref is None:
+            continue
+        when = _fact_instant(record)
+        if when is None or when.tzinfo is None or when.utcoffset() is None:
+            continue
+        when = store.db_instant(when)
+        if ref not in earliest or when < earliest[ref]:
+            earliest[ref] = when
+    return earliest
 
 
 @contextmanager
