@@ -188,21 +188,33 @@ def test_any_mangled_export_is_imported_or_refused_with_located_problems(
     assert not list(path.parent.glob("*.rejected.csv"))  # no --skip-invalid: nothing written
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (docs/reliability.md): reps made from an owner *name* are not mapped back "
-    "to the row that named them, so the store's length refusal names no file, row or column",
+@pytest.mark.parametrize(
+    ("command", "name", "column", "extra"),
+    [
+        ("hubspot", "hubspot/deals-en.csv", "Deal owner", ()),
+        ("hubspot", "hubspot/contacts-en.csv", "Contact owner", ()),
+        (
+            "hubspot",
+            "hubspot/activities-en.csv",
+            "Activity assigned to",
+            ("--create-missing-contacts",),
+        ),
+        ("salesforce", "salesforce/Lead.csv", "OWNER.NAME", ()),
+    ],
 )
-def test_an_overlong_owner_name_is_located(tmp_path: Path) -> None:
-    rows = _read(EXPORTS / "hubspot" / "deals-en.csv")
-    rows[1][rows[0].index("Deal owner")] = "x" * 300
-    path = tmp_path / "deals.csv"
+def test_an_overlong_owner_name_is_located(
+    tmp_path: Path, command: str, name: str, column: str, extra: tuple[str, ...]
+) -> None:
+    rows = _read(EXPORTS / name)
+    rows[1][rows[0].index(column)] = "x" * 300
+    path = tmp_path / Path(name).name
     with path.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows(rows)
     before = store_dump()
 
-    outcome = run_cli(["import", "hubspot", str(path)])
+    outcome = run_cli(["import", command, str(path), *extra])
 
     assert outcome.exit_code == 1 and store_dump() == before
-    [problem] = issue_lines(outcome.stderr)
-    assert problem.startswith(f'{path}, row 1 (line 2), column "Deal owner"'), problem
+    [problem] = [line for line in issue_lines(outcome.stderr) if ": error " in line]
+    assert problem.startswith(f'{path}, row 1 (line 2), column "{column}"'), problem
+    assert "300 characters long" in problem and "x" * 41 not in problem, problem
