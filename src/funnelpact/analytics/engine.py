@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
+import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import replace
@@ -47,7 +49,8 @@ from funnelpact.analytics.metrics import (
     Unit,
 )
 from funnelpact.analytics.periods import Period, parse_period
-from funnelpact.analytics.sources import TABLE_NAMES, AnalyticsData
+from funnelpact.analytics.sources import TABLE_NAMES, AnalyticsData, arrow_schema
+from funnelpact.analytics.store_feed import FeedChange
 from funnelpact.domain.calendar import BusinessCalendar, CalendarSpec
 from funnelpact.domain.planning import Target
 from funnelpact.errors import FunnelpactError, InputError
@@ -74,6 +77,12 @@ class MetricQuery(_Frozen):
     stage: str | None = None
     within_days: int = Field(default=30, ge=0)
     compare_previous: bool = False
+    # Only the rows whose dimension equals the value (a rep's own leads, a team, a source...).
+    where: tuple[tuple[Breakdown, str], ...] = ()
+    # A distribution instead of the figure: the metric's per-row value (a percentile metric's)
+    # counted in buckets; each bound is the exclusive upper end of a bucket, rows keyed
+    # `bucket` = "<bound" or ">=last bound".
+    buckets: tuple[float, ...] = ()
 
 
 class MetricRow(_Frozen):
@@ -156,7 +165,7 @@ def _compiled(con: Any, expression: Table) -> str:
     sql = _COMPILED.get(key)
     if sql is None:
         sql = _COMPILED[key] = str(con.compile(expression))
-        if len(_COMPILED) > 64:
+        if len(_COMPILED) > 512:
             _COMPILED.popitem(last=False)
     return sql
 
@@ -196,6 +205,10 @@ def as_epoch_micros(table: pa.Table) -> pa.Table:
     return pa.table(columns, names=table.column_names)
 
 
+def _or_empty(table: pa.Table | None, name: str) -> pa.Table:
+    return table if table is not None else arrow_schema(name).empty_table()
+
+
 def _backend_name(con: Any) -> str:
     return str(getattr(con, "name", "duckdb"))
 
@@ -215,6 +228,7 @@ class AnalyticsEngine:
         config: FactsConfig | None = None,
         url: str | None = None,
         con: Any = None,
+        incremental: bool = False,
     ) -> None:
         if now.tzinfo is None:
             raise InputError("analytics: `now` must be an aware instant")
@@ -224,6 +238,13 @@ class AnalyticsEngine:
         self.timezone = timezone
         self.calendar = calendar or BusinessCalendar(CalendarSpec(timezone=timezone))
         self.config = config or FactsConfig()
+        # Facts keep `contact_id` so that `refresh(data, change)` can replace the rows of the
+        # contacts a change touched instead of rebuilding them (DuckDB only).
+        self.incremental = incremental
+        # One DuckDB connection is not for concurrent use: callers sharing an engine between
+        # threads (the web dashboard) hold this lock around runs and refreshes.
+        self.lock = threading.RLock()
+        self.last_refresh: dict[str, Any] = {}
         # Table names stable per connection: rebuilding the facts on a refresh gives the same
         # Ibis expression, compiled once per process (`_COMPILED`). One engine per connection.
         self._prefix = f"fp_{os.getpid()}_{id(self.con) % 100000}"
@@ -262,6 +283,161 @@ class AnalyticsEngine:
         self._probe: Table | None = None
         self.data_version = version
         self._b_now = self.business_reading(self.now)
+
+    def set_now(self, now: datetime) -> None:
+        """Move the engine's `now` (SLA windows still open, pacing to date): cached results
+        are dropped; past the clock's range the clock and facts are built again."""
+        if now.tzinfo is None:
+            raise InputError("analytics: `now` must be an aware instant")
+        with self.lock:
+            if now == self.now:
+                return
+            self.now = now
+            self._cache.clear()
+            if int(now.timestamp()) + 86400 > self.clock.last_second:
+                self._build(self._tables, self.data_version)
+            else:
+                self._b_now = self.business_reading(now)
+
+    def refresh(self, data: AnalyticsData, change: FeedChange | None = None) -> str:
+        """Bring the engine to `data`: "unchanged", "incremental" (the rows of `change` put in
+        the tables, the facts of the contacts it touched recomputed and replaced) or "full"
+        (everything loaded again: no usable change, not DuckDB, not `incremental`, or the
+        reps or the clock's range changed). The time each step took is in `last_refresh`."""
+        with self.lock:
+            started = time.perf_counter()
+            if data.version == self.data_version:
+                self.last_refresh = {"kind": "unchanged", "seconds": 0.0}
+                return "unchanged"
+            kind = "full"
+            if (
+                change is not None
+                and not change.full
+                and change.base == self.data_version
+                and change.version == data.version
+                and self.backend == "duckdb"
+                and self.incremental
+            ):
+                kind = self._apply(change)
+            if kind == "full":
+                self.load(data)
+            self._cache.clear()
+            self.last_refresh = {
+                "kind": kind,
+                "seconds": round(time.perf_counter() - started, 4),
+                "rows": {
+                    name: t.num_rows for name, t in (change.appended if change else {}).items()
+                },
+            }
+            return kind
+
+    def _register(self, name: str, table: pa.Table) -> str:
+        """An Arrow table as a DuckDB temp table of this engine (replaced if there)."""
+        full = self._table_name(name)
+        raw = self.con.con
+        raw.register("__fp_arrow", as_epoch_micros(table))
+        try:
+            raw.execute(f'CREATE OR REPLACE TEMP TABLE "{full}" AS SELECT * FROM __fp_arrow')
+        finally:
+            raw.unregister("__fp_arrow")
+        return full
+
+    def _apply(self, change: FeedChange) -> str:
+        """The incremental path of `refresh` (DuckDB): "incremental", or "full" if it cannot."""
+        raw = self.con.con
+        # Reps: a team change moves every contact of the rep; rare, so a full load.
+        staged_reps = self._register("reps_new", _or_empty(change.reps, "reps"))
+        reps = f'"{self._table_name("reps")}"'
+        differs = raw.execute(
+            f'SELECT count(*) FROM ((SELECT * FROM "{staged_reps}" EXCEPT SELECT * FROM {reps}) '
+            f'UNION ALL (SELECT * FROM {reps} EXCEPT SELECT * FROM "{staged_reps}"))'
+        ).fetchall()[0]
+        if differs is None or differs[0]:
+            return "full"
+        # The clock must cover the new stage entries and now (its readings start at its
+        # first hour: a new clock means new facts).
+        entries = change.appended.get("stage_changes")
+        if entries is not None and entries.num_rows:
+            stamps = pc.cast(entries.column("entered_at"), pa.int64())
+            low = int(pc.min(stamps).as_py()) // 1_000_000
+            high = int(pc.max(stamps).as_py()) // 1_000_000
+            if not self.clock.covers(low, high + 86400):
+                return "full"
+        if not self.clock.covers(int(self.now.timestamp()), int(self.now.timestamp()) + 86400):
+            return "full"
+        touched = change.touched()
+        # Deals are read in full: the contacts of the deals that differ are touched.
+        staged_deals = self._register("deals_new", _or_empty(change.deals, "deals"))
+        deals = f'"{self._table_name("deals")}"'
+        moved = raw.execute(
+            f'SELECT DISTINCT contact_id FROM ((SELECT * FROM "{staged_deals}" EXCEPT '
+            f"SELECT * FROM {deals}) UNION ALL (SELECT * FROM {deals} EXCEPT "
+            f'SELECT * FROM "{staged_deals}")) WHERE contact_id IS NOT NULL'
+        ).fetchall()
+        touched |= {str(row[0]) for row in moved}
+        raw.execute(f'CREATE OR REPLACE TEMP TABLE {deals} AS SELECT * FROM "{staged_deals}"')
+        for name, rows in change.appended.items():
+            staged = self._register("append", rows)
+            raw.execute(f'INSERT INTO "{self._table_name(name)}" BY NAME SELECT * FROM "{staged}"')
+        contacts = f'"{self._table_name("contacts")}"'
+        replaced = self._register(
+            "touched", pa.table({"contact_id": pa.array(sorted(touched), pa.string())})
+        )
+        if change.contacts is not None or change.removed:
+            leaving = set(change.removed)
+            if change.contacts is not None:
+                leaving |= {str(v) for v in change.contacts.column("contact_id").to_pylist()}
+            gone = self._register(
+                "leaving", pa.table({"contact_id": pa.array(sorted(leaving), pa.string())})
+            )
+            raw.execute(
+                f'DELETE FROM {contacts} WHERE contact_id IN (SELECT contact_id FROM "{gone}")'
+            )
+            if change.contacts is not None and change.contacts.num_rows:
+                staged = self._register("append", change.contacts)
+                raw.execute(f'INSERT INTO {contacts} BY NAME SELECT * FROM "{staged}"')
+        self.data_version = change.version
+        self._b_now = self.business_reading(self.now)
+        if touched:
+            self._replace_facts(self.con.table(replaced))
+        return "incremental"
+
+    def _replace_facts(self, touched: Table) -> None:
+        """Delete the facts rows of the `touched` contacts and insert them recomputed from
+        their rows only (the same expression as the full build, over a semi-join)."""
+        raw = self.con.con
+        if self._full_facts is not None:
+            table, columns = self._full_facts.contacts, None
+        elif self._partial is not None:
+            table, columns = self._partial[1], self._partial[0]
+        else:
+            return  # nothing built yet: built from the new tables when first read
+        if "contact_id" not in table.columns:
+            self._full_facts, self._partial = None, None  # cannot replace rows: rebuilt
+            return
+        subset = {
+            name: (
+                t.semi_join(touched, t.contact_id == touched.contact_id)
+                if name not in ("reps",)
+                else t
+            )
+            for name, t in self._tables.items()
+        }
+        recomputed = build_contact_facts(subset, self.config, self.clock, None, columns=columns)
+        name = table.get_name()
+        raw.execute(
+            f'DELETE FROM "{name}" WHERE contact_id IN '
+            f'(SELECT contact_id FROM "{touched.get_name()}")'
+        )
+        raw.execute(f'INSERT INTO "{name}" BY NAME {_compiled(self.con, recomputed)}')
+        if self._full_facts is not None:
+            contacts = self._full_facts.contacts
+            deal_facts, rejections = dependent_facts(self._tables, contacts)
+            self._full_facts = Facts(
+                contacts=contacts,
+                deals=self._materialise("deal_facts", deal_facts),
+                rejections=self._materialise("rejection_facts", rejections),
+            )
 
     @property
     def tables(self) -> dict[str, Table]:
@@ -310,15 +486,22 @@ class AnalyticsEngine:
         return self._probe
 
     def _columns_read(
-        self, metric: Metric, scope: Scope, by: tuple[Breakdown, ...]
+        self,
+        metric: Metric,
+        scope: Scope,
+        by: tuple[Breakdown, ...],
+        where: tuple[tuple[Breakdown, str], ...] = (),
     ) -> frozenset[str]:
         probe = self._facts_probe()
-        key = ("columns", probe.op(), metric.slug, scope, by)
+        key = ("columns", probe.op(), metric.slug, scope, by, tuple(b for b, _ in where))
         known: frozenset[str] | None = _PLANS.get(key)
         if known is not None:
             return known
         names = {metric.dated_by(scope), *metric.extra_keys}
         names |= {b.value for b in by if b is not Breakdown.PERIOD}
+        names |= {b.value for b, _ in where}
+        if self.incremental:
+            names.add("contact_id")
         for value in metric.measure(probe, scope).values():
             names |= {field.name for field in value.op().find(ops.Field) if field.rel == probe.op()}
         result: frozenset[str] = _remember(key, frozenset(names))
@@ -355,9 +538,15 @@ class AnalyticsEngine:
         self._partial = (columns, table)
         return table
 
-    def _subject_table(self, metric: Metric, scope: Scope, by: tuple[Breakdown, ...]) -> Table:
+    def _subject_table(
+        self,
+        metric: Metric,
+        scope: Scope,
+        by: tuple[Breakdown, ...],
+        where: tuple[tuple[Breakdown, str], ...] = (),
+    ) -> Table:
         if metric.subject is Subject.CONTACTS:
-            return self._contact_facts(self._columns_read(metric, scope, by))
+            return self._contact_facts(self._columns_read(metric, scope, by, where))
         table: Table = getattr(self.facts, metric.subject.value)
         return table
 
@@ -458,11 +647,21 @@ class AnalyticsEngine:
         )
 
     def _rows(
-        self, table: Table, column: str, scope: Scope, period: Period, by: tuple[Breakdown, ...]
+        self,
+        table: Table,
+        column: str,
+        scope: Scope,
+        period: Period,
+        by: tuple[Breakdown, ...],
+        where: tuple[tuple[Breakdown, str], ...] = (),
     ) -> Table:
-        """The rows dated in the period, with `period` (the sub-period's label) if asked."""
+        """The rows dated in the period (and of the `where` dimensions), with `period` (the
+        sub-period's label) if asked."""
         dated = table[column]
-        rows = table.filter(dated.notnull() & (dated >= scope.start) & (dated < scope.end))
+        condition = dated.notnull() & (dated >= scope.start) & (dated < scope.end)
+        for dimension, value in where:
+            condition &= table[dimension.value] == value
+        rows = table.filter(condition)
         if Breakdown.PERIOD in by:
             # A CASE over the sub-periods' bounds (a projection, no range join): sorted bounds,
             # so the first `<` that holds names the bucket.
@@ -472,56 +671,82 @@ class AnalyticsEngine:
         return rows
 
     def expression(
-        self, metric: Metric, scope: Scope, period: Period, by: tuple[Breakdown, ...]
+        self,
+        metric: Metric,
+        scope: Scope,
+        period: Period,
+        by: tuple[Breakdown, ...],
+        where: tuple[tuple[Breakdown, str], ...] = (),
+        buckets: tuple[float, ...] = (),
     ) -> Table:
         """The metric's Ibis expression for a period and breakdowns (not executed)."""
-        table = self._subject_table(metric, scope, by)
-        rows = self._rows(table, metric.dated_by(scope), scope, period, by)
+        table = self._subject_table(metric, scope, by, where)
+        rows = self._rows(table, metric.dated_by(scope), scope, period, by, where)
         keys = [b.value for b in by if b is not Breakdown.PERIOD] + list(metric.extra_keys)
         if Breakdown.PERIOD in by:
             keys = ["period", *keys]
         measures = metric.measure(rows, scope)
+        if buckets:
+            rows, measures = self._distribution(metric, rows, measures, buckets)
+            keys = [*keys, "bucket"]
         if keys:
             return rows.group_by(keys).aggregate(**measures)
         return rows.aggregate(**measures)
+
+    @staticmethod
+    def _distribution(
+        metric: Metric, rows: Table, measures: dict[str, Any], buckets: tuple[float, ...]
+    ) -> tuple[Table, dict[str, Any]]:
+        """The rows with a `bucket` label of the metric's per-row value, and a count each."""
+        operation = measures["value"].op()
+        if not isinstance(operation, ops.Quantile):
+            raise InputError(f"metric {metric.slug} has no per-row value to distribute")
+        value = operation.arg.to_expr()
+        bounds = sorted(buckets)
+        label = ibis.cases(
+            *((value < bound, f"<{bound:g}") for bound in bounds), else_=f">={bounds[-1]:g}"
+        )
+        rows = rows.mutate(bucket=label, fp_has_value=value.notnull())
+        rows = rows.filter(rows.fp_has_value)
+        return rows, {"value": rows.count().cast("float64"), "sample": rows.count()}
 
     def run_many(self, queries: list[MetricQuery]) -> list[MetricResult]:
         """Several queries at once: those over the same rows (facts table, dating instant,
         period, breakdowns) share one aggregate, i.e. one scan and one group-by."""
         groups: dict[tuple[Any, ...], list[tuple[MetricQuery, Metric, Scope, Period]]] = {}
+        # One contact facts table with every column the batch reads, built once.
+        needed: frozenset[str] = frozenset()
         for query in queries:
             metric = REGISTRY.get(query.metric)
             if (
                 not isinstance(metric, Metric)
-                or query.compare_previous
                 or (self.data_version, query) in self._cache
                 or any(b not in metric.breakdowns for b in query.by)
+                or any(b not in metric.breakdowns for b, _ in query.where)
             ):
                 continue
             period = parse_period(query.period)
             scope = self._scope(query, period)
+            if metric.subject is Subject.CONTACTS and self._full_facts is None:
+                needed |= self._columns_read(metric, scope, query.by, query.where)
+            if query.compare_previous or query.buckets:
+                continue  # run() below does it alone
             key = (
                 metric.subject,
                 metric.dated_by(scope),
                 period,
                 query.by,
+                query.where,
                 metric.extra_keys,
                 scope,
             )
             groups.setdefault(key, []).append((query, metric, scope, period))
-        if self._full_facts is None:
-            # One contact facts table with every column the batch reads, built once.
-            needed: frozenset[str] = frozenset()
-            for members in groups.values():
-                for _, metric, scope, _ in members:
-                    if metric.subject is Subject.CONTACTS:
-                        needed |= self._columns_read(metric, scope, members[0][0].by)
-            if needed:
-                self._contact_facts(needed)
-        for (_, column, period, by, extra, scope), members in groups.items():
+        if needed and self._full_facts is None:
+            self._contact_facts(needed)
+        for (_, column, period, by, where, extra, scope), members in groups.items():
             if len(members) == 1:
                 continue  # run() below does it alone
-            table = self._subject_table(members[0][1], scope, by)
+            table = self._subject_table(members[0][1], scope, by, where)
             batch_key = (
                 "batch",
                 id(self.con),
@@ -529,6 +754,7 @@ class AnalyticsEngine:
                 column,
                 period,
                 by,
+                where,
                 extra,
                 scope,
                 tuple(metric.slug for _, metric, _, _ in members),
@@ -538,7 +764,7 @@ class AnalyticsEngine:
                 sql, keys = known
                 arrow: list[dict[str, Any]] = self.con.con.sql(sql).to_arrow_table().to_pylist()
             else:
-                rows = self._rows(table, column, scope, period, by)
+                rows = self._rows(table, column, scope, period, by, where)
                 keys = [b.value for b in by if b is not Breakdown.PERIOD] + list(extra)
                 if Breakdown.PERIOD in by:
                     keys = ["period", *keys]
@@ -571,7 +797,7 @@ class AnalyticsEngine:
         if isinstance(metric, DerivedMetric):
             return self._derived(metric, query, period)
         scope = self._scope(query, period)
-        expression = self.expression(metric, scope, period, query.by)
+        expression = self.expression(metric, scope, period, query.by, query.where, query.buckets)
         key_names = [c for c in expression.columns if c not in ("value", "sample")]
         return self._to_rows(self._fetch(expression), key_names)
 
@@ -645,6 +871,14 @@ class AnalyticsEngine:
         refused = [b.value for b in query.by if b not in metric.breakdowns]
         if refused:
             raise InputError(f"metric {query.metric} cannot be broken down by {', '.join(refused)}")
+        narrowed = [b.value for b, _ in query.where if b not in metric.breakdowns]
+        if narrowed or any(b is Breakdown.PERIOD for b, _ in query.where):
+            raise InputError(
+                f"metric {query.metric} cannot be narrowed by "
+                f"{', '.join(narrowed) or Breakdown.PERIOD.value}"
+            )
+        if query.buckets and isinstance(metric, DerivedMetric):
+            raise InputError(f"metric {query.metric} has no per-row value to distribute")
         cache_key = (self.data_version, query)
         cached = self._cache.get(cache_key)
         if cached is not None:
