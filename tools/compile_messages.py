@@ -2,7 +2,7 @@
 
 The catalogs are Django's (src/funnelpact/locale/<lang>/LC_MESSAGES/django.po), shared by the
 CLI, the rendered documents and the web pages. Messages are extracted from the package's
-Python files (gettext, ngettext, N_, Django's *_lazy names) and from the Jinja templates
+Python files (gettext, ngettext, N_, L_, Django's *_lazy names) and from the Jinja templates
 (``*.j2``: ``_()``, ``gettext()``, ``ngettext()``, ``{% trans %}``).
 
 Usage:
@@ -41,6 +41,7 @@ PYTHON_KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "gettext": None,
     "ngettext": (1, 2),
     "N_": None,
+    "L_": None,  # funnelpact.analytics.metrics.L_: labels of the metrics and reports
     "gettext_lazy": None,
     "ngettext_lazy": (1, 2),
 }

@@ -32,7 +32,7 @@ from ibis.expr.types import Table, Value
 
 from funnelpact.analytics.engine import DIGITS, AnalyticsEngine
 from funnelpact.analytics.facts import seconds
-from funnelpact.analytics.metrics import Labels
+from funnelpact.analytics.metrics import L_, Labels
 from funnelpact.analytics.periods import parse_period
 from funnelpact.domain.records import TouchType
 from funnelpact.errors import InputError
@@ -64,18 +64,18 @@ class Dimension(StrEnum):
 
 
 MODEL_LABELS: Final[dict[Model, Labels]] = {
-    Model.FIRST_TOUCH: Labels("First touch", "Primer contacto", "Primo contatto"),
-    Model.LAST_TOUCH: Labels("Last touch", "Último contacto", "Ultimo contatto"),
-    Model.LINEAR: Labels("Linear", "Lineal", "Lineare"),
-    Model.U_SHAPED: Labels("U-shaped", "En U", "A U"),
-    Model.W_SHAPED: Labels("W-shaped", "En W", "A W"),
+    Model.FIRST_TOUCH: L_("First touch"),
+    Model.LAST_TOUCH: L_("Last touch"),
+    Model.LINEAR: L_("Linear"),
+    Model.U_SHAPED: L_("U-shaped"),
+    Model.W_SHAPED: L_("W-shaped"),
 }
 CONVERSION_LABELS: Final[dict[Conversion, Labels]] = {
-    Conversion.CONTACT_CREATED: Labels("Contacts created", "Contactos creados", "Contatti creati"),
-    Conversion.MQL: Labels("MQLs", "MQL", "MQL"),
-    Conversion.SQL: Labels("SQLs", "SQL", "SQL"),
-    Conversion.CUSTOMER: Labels("Customers", "Clientes", "Clienti"),
-    Conversion.REVENUE: Labels("Revenue", "Ingresos", "Ricavi"),
+    Conversion.CONTACT_CREATED: L_("Contacts created"),
+    Conversion.MQL: L_("MQLs"),
+    Conversion.SQL: L_("SQLs"),
+    Conversion.CUSTOMER: L_("Customers"),
+    Conversion.REVENUE: L_("Revenue"),
 }
 
 

@@ -64,6 +64,19 @@ class Labels:
         return {"en": self.en, "es": self.es, "it": self.it}.get(language, self.en)
 
 
+def L_(msgid: str) -> Labels:  # noqa: N802 (a gettext marker: tools/compile_messages.py extracts it)
+    """The labels of an English msgid, translated through the gettext catalogs (es, it).
+
+    Every fixed text of the metrics and the reports is a msgid of
+    ``funnelpact/locale/<lang>/LC_MESSAGES/django.po``: one translation per sentence, shared
+    with the CLI and the web pages. A msgid without a translation shows in English; the catalog
+    check (``tools/compile_messages.py check``, tests/reports/test_i18n.py) fails on it.
+    """
+    from funnelpact.i18n import localizer  # babel-only module; no Django
+
+    return Labels(msgid, localizer("es").gettext(msgid), localizer("it").gettext(msgid))
+
+
 @dataclass(frozen=True, slots=True)
 class Scope:
     """What a builder may read besides the rows: the period, `now`, parameters, the funnel."""
@@ -288,10 +301,22 @@ def _velocity(values: Mapping[str, float | None]) -> float | None:
 _STAGE_PAIR = ("from_stage", "to_stage")
 _FROM_TO = "from `from_stage` (default: the hand-off stage) to `to_stage` (default: SQL)"
 
+# The time metrics' labels, one msgid each (a label built with an f-string is not extractable).
+_TIME_LABELS: Final[dict[tuple[str, str, bool], Labels]] = {
+    ("lag", "median", False): L_("Time between stages, median (hours)"),
+    ("lag", "median", True): L_("Time between stages, median (business hours)"),
+    ("lag", "p90", False): L_("Time between stages, p90 (hours)"),
+    ("lag", "p90", True): L_("Time between stages, p90 (business hours)"),
+    ("in_stage", "median", False): L_("Time in stage, median (hours)"),
+    ("in_stage", "median", True): L_("Time in stage, median (business hours)"),
+    ("in_stage", "p90", False): L_("Time in stage, p90 (hours)"),
+    ("in_stage", "p90", True): L_("Time in stage, p90 (business hours)"),
+}
+
 METRICS: Final[tuple[AnyMetric, ...]] = (
     Metric(
         "contacts_created",
-        Labels("Contacts created", "Contactos creados", "Contatti creati"),
+        L_("Contacts created"),
         Unit.COUNT,
         "Contacts created in the period.",
         Subject.CONTACTS,
@@ -301,7 +326,7 @@ METRICS: Final[tuple[AnyMetric, ...]] = (
     ),
     Metric(
         "stage_entered",
-        Labels("Entered the stage", "Entradas en la etapa", "Ingressi nella fase"),
+        L_("Entered the stage"),
         Unit.COUNT,
         "Contacts whose first entry into `stage` (default: the hand-off stage, MQL) falls in "
         "the period.",
@@ -313,7 +338,7 @@ METRICS: Final[tuple[AnyMetric, ...]] = (
     ),
     Metric(
         "cohort_conversion",
-        Labels("Cohort conversion", "Conversión de la cohorte", "Conversione della coorte"),
+        L_("Cohort conversion"),
         Unit.SHARE,
         f"Of the contacts that first entered `from_stage` in the period, the share that entered "
         f"`to_stage` within `within_days` days (default 30) of it; {_FROM_TO}. Recent cohorts "
@@ -326,7 +351,7 @@ METRICS: Final[tuple[AnyMetric, ...]] = (
     ),
     DerivedMetric(
         "period_conversion",
-        Labels("Period conversion", "Conversión del periodo", "Conversione del periodo"),
+        L_("Period conversion"),
         Unit.SHARE,
         "Contacts entering `to_stage` in the period divided by contacts entering `from_stage` in "
         "the same period (not the same people: the flow through the funnel).",
@@ -337,13 +362,7 @@ METRICS: Final[tuple[AnyMetric, ...]] = (
     *(
         Metric(
             f"stage_lag_{stat}_{'business_hours' if business else 'hours'}",
-            Labels(
-                f"Time between stages, {stat} ({'business hours' if business else 'hours'})",
-                f"Tiempo entre etapas, {'mediana' if stat == 'median' else 'p90'} "
-                f"({'horas laborables' if business else 'horas'})",
-                f"Tempo tra le fasi, {'mediana' if stat == 'median' else 'p90'} "
-                f"({'ore lavorative' if business else 'ore'})",
-            ),
+            _TIME_LABELS[("lag", stat, business)],
             Unit.BUSINESS_HOURS if business else Unit.HOURS,
             f"The {'median' if stat == 'median' else '90th percentile'} of the "
             f"{'business' if business else 'calendar'} hours {_FROM_TO}, over the contacts that "
@@ -365,13 +384,7 @@ METRICS: Final[tuple[AnyMetric, ...]] = (
     *(
         Metric(
             f"time_in_stage_{stat}_{'business_hours' if business else 'hours'}",
-            Labels(
-                f"Time in stage, {stat} ({'business hours' if business else 'hours'})",
-                f"Tiempo en la etapa, {'mediana' if stat == 'median' else 'p90'} "
-                f"({'horas laborables' if business else 'horas'})",
-                f"Tempo nella fase, {'mediana' if stat == 'median' else 'p90'} "
-                f"({'ore lavorative' if business else 'ore'})",
-            ),
+            _TIME_LABELS[("in_stage", stat, business)],
             Unit.BUSINESS_HOURS if business else Unit.HOURS,
             f"The {'median' if stat == 'median' else '90th percentile'} of the "
             f"{'business' if business else 'calendar'} hours from entering `stage` (default MQL) "
@@ -393,11 +406,7 @@ METRICS: Final[tuple[AnyMetric, ...]] = (
     ),
     Metric(
         "speed_to_lead_median_business_hours",
-        Labels(
-            "Speed to lead, median (business hours)",
-            "Velocidad de respuesta, mediana (horas laborables)",
-            "Velocità di risposta, mediana (ore lavorative)",
-        ),
+        L_("Speed to lead, median (business hours)"),
         Unit.BUSINESS_HOURS,
         "Median business hours from the hand-off to the first counting sales touch (outbound, "
         "by a rep, not automated), over hand-offs in the period that have been touched.",
@@ -408,11 +417,7 @@ METRICS: Final[tuple[AnyMetric, ...]] = (
     ),
     Metric(
         "speed_to_lead_p90_business_hours",
-        Labels(
-            "Speed to lead, p90 (business hours)",
-            "Velocidad de respuesta, p90 (horas laborables)",
-            "Velocità di risposta, p90 (ore lavorative)",
-        ),
+        L_("Speed to lead, p90 (business hours)"),
         Unit.BUSINESS_HOURS,
         "90th percentile of the business hours from the hand-off to the first counting touch.",
         Subject.CONTACTS,
@@ -422,11 +427,7 @@ METRICS: Final[tuple[AnyMetric, ...]] = (
     ),
     Metric(
         "speed_to_lead_within_sla",
-        Labels(
-            "Touched within the SLA",
-            "Contactados dentro del SLA",
-            "Contattati entro lo SLA",
-        ),
+        L_("Touched within the SLA"),
         Unit.SHARE,
         "Share of the period's hand-offs first touched within the SLA's business hours (the "
         "agreement's first-touch window, default 24). Hand-offs still inside their window and "
@@ -438,7 +439,7 @@ METRICS: Final[tuple[AnyMetric, ...]] = (
     ),
     Metric(
         "cadence_compliance",
-        Labels("Cadence compliance", "Cumplimiento de la cadencia", "Rispetto della cadenza"),
+        L_("Cadence compliance"),
         Unit.SHARE,
         "Share of the period's hand-offs that received the cadence's counting touches (default "
         "3) within its calendar days (default 14) of the hand-off; hand-offs whose window is "
@@ -450,7 +451,7 @@ METRICS: Final[tuple[AnyMetric, ...]] = (
     ),
     Metric(
         "acceptance_rate",
-        Labels("Acceptance rate", "Tasa de aceptación", "Tasso di accettazione"),
+        L_("Acceptance rate"),
         Unit.SHARE,
         "Of the period's hand-offs that sales decided on, the share accepted (the first "
         "decision after the hand-off counts).",
@@ -461,7 +462,7 @@ METRICS: Final[tuple[AnyMetric, ...]] = (
     ),
     Metric(
         "rejections_by_reason",
-        Labels("Rejections by reason", "Rechazos por motivo", "Rifiuti per motivo"),
+        L_("Rejections by reason"),
         Unit.COUNT,
         "Rejections decided in the period, one row per reason (an empty reason is '').",
         Subject.REJECTIONS,
@@ -472,11 +473,7 @@ METRICS: Final[tuple[AnyMetric, ...]] = (
     ),
     Metric(
         "touches_per_sql",
-        Labels(
-            "Touches per MQL that becomes SQL",
-            "Contactos por MQL que pasa a SQL",
-            "Contatti per MQL che diventa SQL",
-        ),
+        L_("Touches per MQL that becomes SQL"),
         Unit.TOUCHES,
         "Average counting sales touches from the hand-off up to the SQL entry, over contacts "
         "that became SQL in the period after a hand-off.",
@@ -487,7 +484,7 @@ METRICS: Final[tuple[AnyMetric, ...]] = (
     ),
     Metric(
         "sql_value",
-        Labels("Value of SQLs", "Valor de los SQL", "Valore degli SQL"),
+        L_("Value of SQLs"),
         Unit.MONEY,
         "Sum of the deal amounts of the contacts that became SQL in the period.",
         Subject.CONTACTS,
@@ -497,7 +494,7 @@ METRICS: Final[tuple[AnyMetric, ...]] = (
     ),
     Metric(
         "pipeline_created",
-        Labels("Pipeline created", "Pipeline creado", "Pipeline creata"),
+        L_("Pipeline created"),
         Unit.MONEY,
         "Sum of the amounts of the deals created in the period.",
         Subject.DEALS,
@@ -507,7 +504,7 @@ METRICS: Final[tuple[AnyMetric, ...]] = (
     ),
     Metric(
         "deals_created",
-        Labels("Deals created", "Oportunidades creadas", "Opportunità create"),
+        L_("Deals created"),
         Unit.COUNT,
         "Deals created in the period.",
         Subject.DEALS,
@@ -517,7 +514,7 @@ METRICS: Final[tuple[AnyMetric, ...]] = (
     ),
     Metric(
         "won_revenue",
-        Labels("Revenue won", "Ingresos ganados", "Ricavi vinti"),
+        L_("Revenue won"),
         Unit.MONEY,
         "Sum of the amounts of the deals won (closed) in the period.",
         Subject.DEALS,
@@ -527,7 +524,7 @@ METRICS: Final[tuple[AnyMetric, ...]] = (
     ),
     Metric(
         "mql_to_customer_rate",
-        Labels("MQL to customer rate", "Tasa de MQL a cliente", "Tasso da MQL a cliente"),
+        L_("MQL to customer rate"),
         Unit.SHARE,
         "Of the contacts handed off (MQL) in the period, the share that has become a customer.",
         Subject.CONTACTS,
@@ -537,7 +534,7 @@ METRICS: Final[tuple[AnyMetric, ...]] = (
     ),
     Metric(
         "win_rate",
-        Labels("Win rate", "Tasa de cierre", "Tasso di vittoria"),
+        L_("Win rate"),
         Unit.SHARE,
         "Of the deals closed in the period, the share won.",
         Subject.DEALS,
@@ -547,7 +544,7 @@ METRICS: Final[tuple[AnyMetric, ...]] = (
     ),
     Metric(
         "average_deal_size",
-        Labels("Average deal size", "Tamaño medio de la venta", "Valore medio del contratto"),
+        L_("Average deal size"),
         Unit.MONEY,
         "Average amount of the deals won in the period.",
         Subject.DEALS,
@@ -557,7 +554,7 @@ METRICS: Final[tuple[AnyMetric, ...]] = (
     ),
     Metric(
         "sales_cycle_days",
-        Labels("Sales cycle length", "Duración del ciclo de venta", "Durata del ciclo di vendita"),
+        L_("Sales cycle length"),
         Unit.DAYS,
         "Average calendar days from a deal's creation to its win, over deals won in the period.",
         Subject.DEALS,
@@ -567,7 +564,7 @@ METRICS: Final[tuple[AnyMetric, ...]] = (
     ),
     DerivedMetric(
         "sales_velocity",
-        Labels("Sales velocity", "Velocidad de ventas", "Velocità delle vendite"),
+        L_("Sales velocity"),
         Unit.MONEY_PER_DAY,
         "Deals created x win rate x average deal size / sales cycle days, all of the period: "
         "revenue the pipeline brings per day.",

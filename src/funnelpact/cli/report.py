@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from funnelpact.analytics.engine import ENGINE_ENV, AnalyticsEngine
+from funnelpact.analytics.metrics import L_
 from funnelpact.analytics.periods import parse_period, period_containing
 from funnelpact.analytics.sources import AnalyticsData, from_directory
 from funnelpact.domain.agreement.model import Agreement
@@ -35,8 +36,8 @@ from funnelpact.reports.render import ReportFormat, render
 
 def list_reports(language: str) -> None:
     table = Table(box=box.SIMPLE)
-    for column in ("report", "title", "what it shows"):
-        table.add_column(column, overflow="fold")
+    for column in (L_("report"), L_("title"), L_("what it shows")):
+        table.add_column(column.get(language), overflow="fold")
     for spec in REPORTS:
         table.add_row(spec.slug, spec.labels.get(language), spec.description.get(language))
     Console().print(table)
@@ -101,7 +102,8 @@ def report_command(
         ),
     ] = None,
     locale: Annotated[
-        str | None, typer.Option(help="en, es or it (default: the agreement's).")
+        str | None,
+        typer.Option("--locale", "--lang", help="en, es or it (default: the agreement's)."),
     ] = None,
     email: Annotated[
         str | None,

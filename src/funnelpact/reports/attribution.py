@@ -17,12 +17,12 @@ from funnelpact.analytics.attribution import (
     Model,
     attribute,
 )
-from funnelpact.analytics.metrics import Labels
+from funnelpact.analytics.metrics import L_, Labels
 from funnelpact.reports import texts
 from funnelpact.reports.context import ReportContext
 from funnelpact.reports.model import Bar, Chart, Kind, Report, ReportColumn, ReportTable, Value
 
-TITLE: Final = Labels("Attribution", "Atribución", "Attribuzione")
+TITLE: Final = L_("Attribution")
 DIMENSION_LABELS: Final = {
     Dimension.SOURCE: texts.SOURCE,
     Dimension.CAMPAIGN: texts.CAMPAIGN,
@@ -57,10 +57,10 @@ def attribution_table(
     )
     conversion_label = CONVERSION_LABELS[conversion]
     dimension_label = DIMENSION_LABELS[dimension]
-    title = Labels(
-        f"{conversion_label.en} by {dimension_label.en.lower()}",
-        f"{conversion_label.es} por {dimension_label.es.lower()}",
-        f"{conversion_label.it} per {dimension_label.it.lower()}",
+    title = texts.filled(
+        L_("%(conversion)s by %(dimension)s"),
+        conversion=conversion_label,
+        dimension=Labels(*(dimension_label.get(lang).lower() for lang in ("en", "es", "it"))),
     )
     return ReportTable(f"{conversion.value}_by_{dimension.value}", title, columns, rows)
 
@@ -76,11 +76,7 @@ def build(context: ReportContext, language: str = "en") -> Report:
     revenue = tables[3]
     chart = Chart(
         "revenue_w",
-        Labels(
-            "Revenue by campaign, W-shaped",
-            "Ingresos por campaña, en W",
-            "Ricavi per campagna, a W",
-        ),
+        L_("Revenue by campaign, W-shaped"),
         Kind.MONEY,
         tuple(Bar(str(row[0]), float(row[-1] or 0.0)) for row in revenue.rows),
     )

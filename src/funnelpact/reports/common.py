@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from funnelpact.analytics.metrics import REGISTRY, Breakdown, Labels, Unit
+from funnelpact.analytics.metrics import L_, REGISTRY, Breakdown, Labels, Unit
 from funnelpact.reports import texts
 from funnelpact.reports.context import ReportContext
 from funnelpact.reports.model import UNIT_KEY, Bar, Chart, Kind, ReportColumn, ReportTable, Value
@@ -37,7 +37,7 @@ def change(actual: float | None, previous: float | None) -> float | None:
 
 COMPARE_COLUMNS: Final = (
     ReportColumn("figure", texts.FIGURE),
-    ReportColumn(UNIT_KEY, Labels("Unit", "Unidad", "Unità")),
+    ReportColumn(UNIT_KEY, L_("Unit")),
     ReportColumn("actual", texts.ACTUAL, Kind.BY_ROW),
     ReportColumn("previous", texts.PREVIOUS, Kind.BY_ROW),
     ReportColumn("change", texts.CHANGE, Kind.SHARE),

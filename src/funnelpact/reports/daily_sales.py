@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from typing import Final
 
-from funnelpact.analytics.metrics import Labels
+from funnelpact.analytics.metrics import L_
 from funnelpact.reports.common import Figure, compare_table, daily_chart
 from funnelpact.reports.context import ReportContext
 from funnelpact.reports.model import Report
 
-TITLE: Final = Labels(
-    "Daily sales dashboard", "Panel diario de ventas", "Cruscotto giornaliero delle vendite"
-)
+TITLE: Final = L_("Daily sales dashboard")
 
 
 def figures(context: ReportContext) -> list[Figure]:
@@ -39,18 +37,14 @@ def build(context: ReportContext, language: str = "en") -> Report:
     table = compare_table(
         context,
         "figures",
-        Labels(
-            "The month against the previous month",
-            "El mes frente al mes anterior",
-            "Il mese rispetto al mese precedente",
-        ),
+        L_("The month against the previous month"),
         figures(context),
         language,
     )
     chart = daily_chart(
         context,
         "mqls_by_day",
-        Labels("Hand-offs per day", "Traspasos por día", "Passaggi al giorno"),
+        L_("Hand-offs per day"),
         "stage_entered",
         stage=context.config.handoff_stage,
     )

@@ -9,16 +9,14 @@ from __future__ import annotations
 from typing import Final
 
 from funnelpact.analytics.attribution import Conversion, Dimension, Model
-from funnelpact.analytics.metrics import Breakdown, Labels
+from funnelpact.analytics.metrics import L_, Breakdown
 from funnelpact.reports import texts
 from funnelpact.reports.attribution import attribution_table
 from funnelpact.reports.common import Figure, breakdown_table, compare_table, daily_chart
 from funnelpact.reports.context import ReportContext
 from funnelpact.reports.model import Report
 
-TITLE: Final = Labels(
-    "Monthly marketing report", "Informe mensual de marketing", "Report mensile del marketing"
-)
+TITLE: Final = L_("Monthly marketing report")
 
 
 def quality_figures(context: ReportContext) -> list[Figure]:
@@ -38,18 +36,14 @@ def build(context: ReportContext, language: str = "en") -> Report:
         compare_table(
             context,
             "month",
-            Labels(
-                "The month against the previous month",
-                "El mes frente al mes anterior",
-                "Il mese rispetto al mese precedente",
-            ),
+            L_("The month against the previous month"),
             [*figures, ("pipeline_created", {}), ("won_revenue", {})],
             language,
         ),
         breakdown_table(
             context,
             "by_source",
-            Labels("By source", "Por origen", "Per fonte"),
+            L_("By source"),
             Breakdown.SOURCE,
             texts.SOURCE,
             figures,
@@ -58,7 +52,7 @@ def build(context: ReportContext, language: str = "en") -> Report:
         breakdown_table(
             context,
             "by_campaign",
-            Labels("By campaign", "Por campaña", "Per campagna"),
+            L_("By campaign"),
             Breakdown.CAMPAIGN,
             texts.CAMPAIGN,
             figures,
@@ -72,9 +66,7 @@ def build(context: ReportContext, language: str = "en") -> Report:
     chart = daily_chart(
         context,
         "contacts_by_day",
-        Labels(
-            "Contacts created per day", "Contactos creados por día", "Contatti creati al giorno"
-        ),
+        L_("Contacts created per day"),
         "contacts_created",
     )
     return Report(

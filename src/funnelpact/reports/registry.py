@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from funnelpact.analytics.metrics import Labels
+from funnelpact.analytics.metrics import L_, Labels
 from funnelpact.errors import InputError
 from funnelpact.reports import (
     attribution,
@@ -36,72 +36,44 @@ REPORTS: Final[tuple[ReportSpec, ...]] = (
     ReportSpec(
         "scorecard",
         scorecard.TITLE,
-        Labels(
-            "Marketing's and sales' commitments: target, actual, status.",
-            "Los compromisos de marketing y de ventas: objetivo, real, estado.",
-            "Gli impegni di marketing e vendite: obiettivo, effettivo, stato.",
-        ),
+        L_("Marketing's and sales' commitments: target, actual, status."),
         scorecard.build,
     ),
     ReportSpec(
         "daily-sales",
         daily_sales.TITLE,
-        Labels(
-            "The month's sales figures against the previous month.",
-            "Las cifras de ventas del mes frente al mes anterior.",
-            "I numeri delle vendite del mese rispetto al mese precedente.",
-        ),
+        L_("The month's sales figures against the previous month."),
         daily_sales.build,
     ),
     ReportSpec(
         "weekly-meeting",
         weekly_meeting.TITLE,
-        Labels(
-            "Pacing, funnel, SLA, rejections and sources of the week.",
-            "Ritmo, embudo, SLA, rechazos y orígenes de la semana.",
-            "Ritmo, imbuto, SLA, rifiuti e fonti della settimana.",
-        ),
+        L_("Pacing, funnel, SLA, rejections and sources of the week."),
         weekly_meeting.build,
         default_period="week",
     ),
     ReportSpec(
         "monthly-marketing",
         monthly_marketing.TITLE,
-        Labels(
-            "Volumes and quality by source and campaign; what content converts.",
-            "Volumen y calidad por origen y campaña; qué contenido convierte.",
-            "Volumi e qualità per fonte e campagna; quali contenuti convertono.",
-        ),
+        L_("Volumes and quality by source and campaign; what content converts."),
         monthly_marketing.build,
     ),
     ReportSpec(
         "rep-scorecard",
         rep_scorecard.TITLE,
-        Labels(
-            "Each rep's speed, cadence, acceptance, conversion and wins.",
-            "Velocidad, cadencia, aceptación, conversión y ventas de cada comercial.",
-            "Velocità, cadenza, accettazione, conversione e vittorie di ogni commerciale.",
-        ),
+        L_("Each rep's speed, cadence, acceptance, conversion and wins."),
         rep_scorecard.build,
     ),
     ReportSpec(
         "sales-activity",
         sales_activity.TITLE,
-        Labels(
-            "Calls, emails and meetings per rep.",
-            "Llamadas, correos y reuniones por comercial.",
-            "Chiamate, email e riunioni per commerciale.",
-        ),
+        L_("Calls, emails and meetings per rep."),
         sales_activity.build,
     ),
     ReportSpec(
         "attribution",
         attribution.TITLE,
-        Labels(
-            "Credit of sources, campaigns and content under five attribution models.",
-            "El crédito de orígenes, campañas y contenidos según cinco modelos de atribución.",
-            "Il credito di fonti, campagne e contenuti secondo cinque modelli di attribuzione.",
-        ),
+        L_("Credit of sources, campaigns and content under five attribution models."),
         attribution.build,
     ),
 )

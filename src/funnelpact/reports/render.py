@@ -25,6 +25,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from funnelpact.analytics.metrics import L_
 from funnelpact.i18n import Language, Localizer, localizer
 from funnelpact.rendering import Document, Fact, Note, Section, environment, html_to_pdf
 from funnelpact.reports import texts
@@ -177,11 +178,7 @@ class ChartBlock:
     svg: Markup
 
 
-_TEXTS = {
-    "en": ("Report", "No rows in this period.", "Charts", "Figures"),
-    "es": ("Informe", "Sin filas en este periodo.", "Gráficos", "Cifras"),
-    "it": ("Report", "Nessuna riga in questo periodo.", "Grafici", "Numeri"),
-}
+_TEXTS = (L_("Report"), L_("No rows in this period."), L_("Charts"), L_("Figures"))
 
 
 @cache
@@ -197,7 +194,7 @@ def _environment(language: Language) -> jinja2.Environment:
 
 def report_document(report: Report, language: str) -> Document:
     local = localizer(language)
-    kicker, empty, charts_title, figures_title = _TEXTS[local.language.value]
+    kicker, empty, charts_title, figures_title = (text.get(language) for text in _TEXTS)
     blocks: list[Any] = []
     for table in report.tables:
         shown = [c for c in table.columns if not c.hidden_in_documents]
@@ -293,8 +290,18 @@ def render_csv(report: Report, language: str) -> str:
             writer.writerow([f"# {table.title.get(language)}"])
         writer.writerow([c.labels.get(language) for c in table.columns])
         for row in table.rows:
-            writer.writerow(["" if v is None else v for v in row])
+            writer.writerow(
+                [
+                    _status_word(v, language) if c.kind is Kind.STATUS else ("" if v is None else v)
+                    for c, v in zip(table.columns, row, strict=True)
+                ]
+            )
     return buffer.getvalue()
+
+
+def _status_word(value: Value, language: str) -> str:
+    """A status in the reader's language (files other than JSON); empty when there is none."""
+    return texts.STATUSES[Status(str(value))].get(language) if value else ""
 
 
 _XLSX_FORMATS = {

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Final
 
-from funnelpact.analytics.metrics import Breakdown, Labels
+from funnelpact.analytics.metrics import L_, Breakdown
 from funnelpact.reports import texts
 from funnelpact.reports.common import breakdown_table
 from funnelpact.reports.context import ReportContext
 from funnelpact.reports.model import Bar, Chart, Kind, Report
 
-TITLE: Final = Labels(
-    "Rep scorecards", "Cuadros de mando por comercial", "Scorecard dei commerciali"
-)
+TITLE: Final = L_("Rep scorecards")
 
 
 def build(context: ReportContext, language: str = "en") -> Report:
@@ -20,7 +18,7 @@ def build(context: ReportContext, language: str = "en") -> Report:
     table = breakdown_table(
         context,
         "reps",
-        Labels("Each rep", "Cada comercial", "Ogni commerciale"),
+        L_("Each rep"),
         Breakdown.REP,
         texts.REP,
         [

@@ -13,13 +13,13 @@ from ibis.expr.types import Table
 
 from funnelpact.analytics.engine import AnalyticsEngine
 from funnelpact.analytics.facts import seconds
-from funnelpact.analytics.metrics import Labels
+from funnelpact.analytics.metrics import L_
 from funnelpact.domain.records import Direction, TouchType
 from funnelpact.reports import texts
 from funnelpact.reports.context import ReportContext
 from funnelpact.reports.model import Bar, Chart, Kind, Report, ReportColumn, ReportTable, Value
 
-TITLE: Final = Labels("Sales activity", "Actividad comercial", "Attività commerciale")
+TITLE: Final = L_("Sales activity")
 ACTIVITY_TYPES: Final = (TouchType.CALL, TouchType.EMAIL, TouchType.MEETING)
 
 
@@ -74,7 +74,7 @@ def build(context: ReportContext, language: str = "en") -> Report:
     )
     table = ReportTable(
         "activity",
-        Labels("Activity per rep", "Actividad por comercial", "Attività per commerciale"),
+        L_("Activity per rep"),
         columns,
         body,
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
-from funnelpact.analytics.metrics import Labels
+from funnelpact.analytics.metrics import L_, Labels
 from funnelpact.domain.agreement.labels import label
 from funnelpact.domain.agreement.model import Comparison, KpiMetric, Locale
 from funnelpact.reports import texts
@@ -32,7 +32,7 @@ from funnelpact.reports.model import (
 )
 
 DEFAULT_TOLERANCE: Final = Decimal("0.10")
-TITLE: Final = Labels("SLA scorecard", "Cuadro de mando del SLA", "Scorecard dello SLA")
+TITLE: Final = L_("SLA scorecard")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,11 +123,7 @@ def commitments(context: ReportContext) -> list[Commitment]:
     tolerance = _tolerance(context)
     rows: list[Commitment] = []
     handoff, sql = config.handoff_stage, config.sql_stage
-    mql_label = Labels(
-        f"{handoff.upper()}s delivered",
-        f"{handoff.upper()} entregados",
-        f"{handoff.upper()} consegnati",
-    )
+    mql_label = texts.formatted(L_("%(stage)ss delivered"), stage=handoff.upper())
     if (
         context.plan is not None
         and "lead" in {s.name for s in context.plan.stages}
@@ -138,7 +134,7 @@ def commitments(context: ReportContext) -> list[Commitment]:
                 context,
                 texts.MARKETING,
                 "lead",
-                Labels("Leads generated", "Leads generados", "Lead generati"),
+                L_("Leads generated"),
             )
         )
     rows.append(_volume(context, texts.MARKETING, handoff, mql_label))
@@ -148,10 +144,8 @@ def commitments(context: ReportContext) -> list[Commitment]:
     rows.append(
         Commitment(
             texts.SALES,
-            Labels(
-                f"Hand-offs touched within {hours} business hours",
-                f"Traspasos contactados en {hours} horas laborables",
-                f"Passaggi contattati entro {hours} ore lavorative",
+            texts.formatted(
+                L_("Hand-offs touched within %(hours)s business hours"), hours=str(hours)
             ),
             Kind.SHARE,
             1.0,
@@ -165,10 +159,10 @@ def commitments(context: ReportContext) -> list[Commitment]:
     rows.append(
         Commitment(
             texts.SALES,
-            Labels(
-                f"Cadence kept ({touches} touches in {days} days)",
-                f"Cadencia cumplida ({touches} contactos en {days} días)",
-                f"Cadenza rispettata ({touches} contatti in {days} giorni)",
+            texts.formatted(
+                L_("Cadence kept (%(touches)s touches in %(days)s days)"),
+                touches=str(touches),
+                days=str(days),
             ),
             Kind.SHARE,
             1.0,
@@ -183,9 +177,7 @@ def commitments(context: ReportContext) -> list[Commitment]:
                 context,
                 texts.SALES,
                 sql,
-                Labels(
-                    f"{sql.upper()}s created", f"{sql.upper()} creados", f"{sql.upper()} creati"
-                ),
+                texts.formatted(L_("%(stage)ss created"), stage=sql.upper()),
             )
         )
 
@@ -229,7 +221,7 @@ def commitments(context: ReportContext) -> list[Commitment]:
 
 COLUMNS: Final = (
     ReportColumn("commitment", texts.COMMITMENT),
-    ReportColumn(UNIT_KEY, Labels("Unit", "Unidad", "Unità")),
+    ReportColumn(UNIT_KEY, L_("Unit")),
     ReportColumn("target", texts.TARGET, Kind.BY_ROW),
     ReportColumn("actual", texts.ACTUAL, Kind.BY_ROW),
     ReportColumn("status", texts.STATUS, Kind.STATUS),
@@ -261,13 +253,13 @@ def build(context: ReportContext, language: str = "en") -> Report:
     tables = (
         commitments_table(
             "marketing",
-            Labels("Marketing's side", "La parte de marketing", "La parte del marketing"),
+            L_("Marketing's side"),
             marketing,
             language,
         ),
         commitments_table(
             "sales",
-            Labels("Sales' side", "La parte de ventas", "La parte delle vendite"),
+            L_("Sales' side"),
             sales,
             language,
         ),
@@ -275,11 +267,7 @@ def build(context: ReportContext, language: str = "en") -> Report:
     shares = [c for c in items if c.kind is Kind.SHARE and c.actual is not None]
     chart = Chart(
         "shares",
-        Labels(
-            "Rates against their targets",
-            "Tasas frente a sus objetivos",
-            "Tassi rispetto agli obiettivi",
-        ),
+        L_("Rates against their targets"),
         Kind.SHARE,
         tuple(Bar(c.label.get(language), c.actual or 0.0, c.target) for c in shares),
     )

@@ -8,54 +8,50 @@ from __future__ import annotations
 
 from typing import Final
 
-from funnelpact.analytics.metrics import REGISTRY, Labels
+from funnelpact.analytics.metrics import L_, REGISTRY, Labels
 from funnelpact.reports.model import Status
 
-COMMITMENT: Final = Labels("Commitment", "Compromiso", "Impegno")
-SIDE: Final = Labels("Side", "Parte", "Parte")
-TARGET: Final = Labels("Target", "Objetivo", "Obiettivo")
-ACTUAL: Final = Labels("Actual", "Real", "Effettivo")
-STATUS: Final = Labels("Status", "Estado", "Stato")
-SAMPLE: Final = Labels("Sample", "Muestra", "Campione")
-PREVIOUS: Final = Labels("Previous period", "Periodo anterior", "Periodo precedente")
-CHANGE: Final = Labels("Change", "Variación", "Variazione")
-REP: Final = Labels("Rep", "Comercial", "Commerciale")
-TEAM: Final = Labels("Team", "Equipo", "Team")
-SOURCE: Final = Labels("Source", "Origen", "Fonte")
-CAMPAIGN: Final = Labels("Campaign", "Campaña", "Campagna")
-CONTENT: Final = Labels("Content", "Contenido", "Contenuto")
-REASON: Final = Labels("Reason", "Motivo", "Motivo")
-FIGURE: Final = Labels("Figure", "Indicador", "Indicatore")
-FORECAST: Final = Labels(
-    "Forecast at this pace", "Previsión a este ritmo", "Previsione a questo ritmo"
-)
-LOW: Final = Labels("Band low", "Banda inferior", "Banda inferiore")
-HIGH: Final = Labels("Band high", "Banda superior", "Banda superiore")
-CALLS: Final = Labels("Calls", "Llamadas", "Chiamate")
-EMAILS: Final = Labels("Emails", "Correos", "Email")
-MEETINGS: Final = Labels("Meetings", "Reuniones", "Riunioni")
-TOTAL: Final = Labels("Total", "Total", "Totale")
-CONTACTS_TOUCHED: Final = Labels("Contacts touched", "Contactos trabajados", "Contatti lavorati")
-MARKETING: Final = Labels("Marketing", "Marketing", "Marketing")
-SALES: Final = Labels("Sales", "Ventas", "Vendite")
-PERIOD: Final = Labels("Period", "Periodo", "Periodo")
-GENERATED: Final = Labels("Computed at", "Calculado el", "Calcolato il")
-DATA_VERSION: Final = Labels("Data version", "Versión de los datos", "Versione dei dati")
-MODEL: Final = Labels("Model", "Modelo", "Modello")
-CONVERSION: Final = Labels("Conversion", "Conversión", "Conversione")
-CREDIT: Final = Labels("Credit", "Crédito", "Credito")
-REVENUE: Final = Labels("Revenue credit", "Ingresos atribuidos", "Ricavi attribuiti")
-PAGE: Final = Labels(
-    "Page %(page)s of %(pages)s", "Página %(page)s de %(pages)s", "Pagina %(page)s di %(pages)s"
-)
-VS: Final = Labels("vs", "frente a", "rispetto a")
+COMMITMENT: Final = L_("Commitment")
+SIDE: Final = L_("Side")
+TARGET: Final = L_("Target")
+ACTUAL: Final = L_("Actual")
+STATUS: Final = L_("Status")
+SAMPLE: Final = L_("Sample")
+PREVIOUS: Final = L_("Previous period")
+CHANGE: Final = L_("Change")
+REP: Final = L_("Rep")
+TEAM: Final = L_("Team")
+SOURCE: Final = L_("Source")
+CAMPAIGN: Final = L_("Campaign")
+CONTENT: Final = L_("Content")
+REASON: Final = L_("Reason")
+FIGURE: Final = L_("Figure")
+FORECAST: Final = L_("Forecast at this pace")
+LOW: Final = L_("Band low")
+HIGH: Final = L_("Band high")
+CALLS: Final = L_("Calls")
+EMAILS: Final = L_("Emails")
+MEETINGS: Final = L_("Meetings")
+TOTAL: Final = L_("Total")
+CONTACTS_TOUCHED: Final = L_("Contacts touched")
+MARKETING: Final = L_("Marketing")
+SALES: Final = L_("Sales")
+PERIOD: Final = L_("Period")
+GENERATED: Final = L_("Computed at")
+DATA_VERSION: Final = L_("Data version")
+MODEL: Final = L_("Model")
+CONVERSION: Final = L_("Conversion")
+CREDIT: Final = L_("Credit")
+REVENUE: Final = L_("Revenue credit")
+PAGE: Final = L_("Page %(page)s of %(pages)s")
+VS: Final = L_("vs")
 
 STATUSES: Final[dict[Status, Labels]] = {
-    Status.MET: Labels("met", "cumplido", "rispettato"),
-    Status.CLOSE: Labels("close", "cerca", "vicino"),
-    Status.MISSED: Labels("missed", "incumplido", "mancato"),
-    Status.NO_DATA: Labels("no data", "sin datos", "nessun dato"),
-    Status.NO_TARGET: Labels("no target", "sin objetivo", "nessun obiettivo"),
+    Status.MET: L_("met"),
+    Status.CLOSE: L_("close"),
+    Status.MISSED: L_("missed"),
+    Status.NO_DATA: L_("no data"),
+    Status.NO_TARGET: L_("no target"),
 }
 
 
@@ -69,8 +65,18 @@ def formatted(labels: Labels, **values: str) -> Labels:
     return Labels(labels.en % values, labels.es % values, labels.it % values)
 
 
+def filled(labels: Labels, **parts: Labels) -> Labels:
+    """Labels with %(name)s placeholders filled by other labels, language by language."""
+    return Labels(
+        *(
+            labels.get(language) % {name: part.get(language) for name, part in parts.items()}
+            for language in ("en", "es", "it")
+        )
+    )
+
+
 PACE: Final[dict[str, Labels]] = {
-    "below": Labels("below plan", "por debajo del plan", "sotto il piano"),
-    "on_plan": Labels("on plan", "en línea con el plan", "in linea con il piano"),
-    "above": Labels("above plan", "por encima del plan", "sopra il piano"),
+    "below": L_("below plan"),
+    "on_plan": L_("on plan"),
+    "above": L_("above plan"),
 }

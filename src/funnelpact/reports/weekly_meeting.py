@@ -8,17 +8,13 @@ from __future__ import annotations
 
 from typing import Final
 
-from funnelpact.analytics.metrics import Breakdown, Labels
+from funnelpact.analytics.metrics import L_, Breakdown
 from funnelpact.reports import texts
 from funnelpact.reports.common import breakdown_table, compare_table
 from funnelpact.reports.context import ReportContext
 from funnelpact.reports.model import Bar, Chart, Kind, Report, ReportColumn, ReportTable, Value
 
-TITLE: Final = Labels(
-    "Weekly smarketing meeting",
-    "Reunión semanal de smarketing",
-    "Riunione settimanale di smarketing",
-)
+TITLE: Final = L_("Weekly smarketing meeting")
 
 
 def pacing_table(context: ReportContext, language: str) -> ReportTable | None:
@@ -43,17 +39,17 @@ def pacing_table(context: ReportContext, language: str) -> ReportTable | None:
             )
         )
     columns = (
-        ReportColumn("stage", Labels("Stage", "Etapa", "Fase")),
+        ReportColumn("stage", L_("Stage")),
         ReportColumn("actual", texts.ACTUAL, Kind.COUNT),
         ReportColumn("target", texts.TARGET, Kind.NUMBER),
         ReportColumn("low", texts.LOW, Kind.NUMBER),
         ReportColumn("high", texts.HIGH, Kind.NUMBER),
         ReportColumn("forecast", texts.FORECAST, Kind.NUMBER),
-        ReportColumn("pace", Labels("Pace", "Ritmo", "Ritmo")),
+        ReportColumn("pace", L_("Pace")),
     )
     return ReportTable(
         "pacing",
-        Labels("Pacing against the plan", "Ritmo frente al plan", "Ritmo rispetto al piano"),
+        L_("Pacing against the plan"),
         columns,
         tuple(rows),
     )
@@ -81,7 +77,7 @@ def build(context: ReportContext, language: str = "en") -> Report:
         compare_table(
             context,
             "funnel",
-            Labels("The funnel", "El embudo", "L'imbuto"),
+            L_("The funnel"),
             [
                 ("contacts_created", {}),
                 ("stage_entered", {"stage": handoff}),
@@ -97,7 +93,7 @@ def build(context: ReportContext, language: str = "en") -> Report:
         compare_table(
             context,
             "sla",
-            Labels("The SLA", "El SLA", "Lo SLA"),
+            L_("The SLA"),
             [
                 ("speed_to_lead_within_sla", {}),
                 ("speed_to_lead_median_business_hours", {}),
@@ -113,7 +109,7 @@ def build(context: ReportContext, language: str = "en") -> Report:
         breakdown_table(
             context,
             "by_source",
-            Labels("By source", "Por origen", "Per fonte"),
+            L_("By source"),
             Breakdown.SOURCE,
             texts.SOURCE,
             [
