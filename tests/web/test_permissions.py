@@ -24,6 +24,7 @@ ROUTES: list[tuple[str, str, str, Capability]] = [
     ("web:agreement-sign", "", "post", Capability.SIGN_AGREEMENT),
     ("web:reports", "", "get", Capability.VIEW_REPORTS),
     ("web:report-download", "csv", "get", Capability.VIEW_REPORTS),
+    ("web:report-file", "file", "get", Capability.VIEW_REPORTS),
     ("web:agreement-document", "version", "get", Capability.VIEW_AGREEMENT),
     ("web:imports", "", "get", Capability.RUN_IMPORTS),
     ("web:settings", "", "get", Capability.MANAGE_SETTINGS),
@@ -42,6 +43,8 @@ def _url(name: str, which: str, world: DemoWorld) -> str:
         return reverse(name)
     if which == "csv":
         return reverse(name, args=["rejections", "csv"])
+    if which == "file":  # a report of funnelpact.reports (every format: test_reports_page.py)
+        return reverse(name, args=["sales-activity", "csv"])
     if which == "version":
         from funnelpact.server.watch.models import AgreementVersion
 

@@ -62,8 +62,9 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             _C.VIEW_REPORTS,
         }
     ),
+    # Reports too: a rep's hold only the leads they own (their own scorecard and activity).
     Role.SALES_REP: frozenset(
-        {_C.VIEW_DASHBOARD, _C.VIEW_LEADS, _C.DECIDE_LEADS, _C.VIEW_AGREEMENT}
+        {_C.VIEW_DASHBOARD, _C.VIEW_LEADS, _C.DECIDE_LEADS, _C.VIEW_AGREEMENT, _C.VIEW_REPORTS}
     ),
     Role.VIEWER: frozenset({_C.VIEW_DASHBOARD, _C.VIEW_REPORTS}),
 }

@@ -25,6 +25,7 @@ urlpatterns = [
     path("agreement/sign", views.agreement_sign_view, name="agreement-sign"),
     path("reports/", views.reports_view, name="reports"),
     path("reports/<str:name>.<str:fmt>", views.report_download_view, name="report-download"),
+    path("reports/<slug:slug>/file.<str:fmt>", views.report_file_view, name="report-file"),
     path("imports/", views.imports_view, name="imports"),
     path("settings/", views.settings_view, name="settings"),
     re_path(r"^static/(?P<path>.+)$", serve_static, name="static"),

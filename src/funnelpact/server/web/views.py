@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
+from collections import Counter
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
@@ -33,12 +34,13 @@ from funnelpact.server.accounts.people_services import (
     login_succeeded,
     set_role,
 )
-from funnelpact.server.accounts.roles import SIGNING_PARTIES, Capability, Role
+from funnelpact.server.accounts.roles import SIGNING_PARTIES, Capability, LeadScope, Role
 from funnelpact.server.tracking import models as store
 from funnelpact.server.watch import models as watch
 from funnelpact.server.watch.services import DecisionKind, active_context, decide
 from funnelpact.server.web import agreement as agreements
 from funnelpact.server.web import planner, services
+from funnelpact.server.web import reports as report_files
 from funnelpact.server.web.permissions import (
     Viewer,
     allow_methods,
@@ -487,9 +489,18 @@ def _report_rows(name: str, viewer: Viewer) -> tuple[list[str], list[list[Any]]]
     if name == "rejections":
         from funnelpact.server.watch.services import rejections
 
-        return ["reason", "source", "campaign", "count"], [
-            [r.reason, r.source, r.campaign, r.count] for r in rejections()
-        ]
+        header = ["reason", "source", "campaign", "count"]
+        if viewer.lead_scope in (LeadScope.ALL, LeadScope.NONE):
+            return header, [[r.reason, r.source, r.campaign, r.count] for r in rejections()]
+        # A rep's or a manager's export counts the rejections of their own leads only.
+        counts = Counter(
+            (reason or "(none)", source or "(none)", campaign or "(none)")
+            for reason, source, campaign in store.HandoffDecision.objects.filter(
+                Q(decision="rejected") & owner_filter(viewer, "contact__owner")
+            ).values_list("reason", "contact__source", "contact__campaign")
+        )
+        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        return header, [[*key, count] for key, count in ordered]
     if name == "compliance":
         board = services.dashboard(services.Filters(), viewer, now())
         rows_out: list[list[Any]] = []
@@ -506,7 +517,56 @@ def _report_rows(name: str, viewer: Viewer) -> tuple[list[str], list[list[Any]]]
 
 @requires(Capability.VIEW_REPORTS)
 def reports_view(request: HttpRequest) -> HttpResponse:
-    return _page(request, "web/reports.html", reports=REPORTS)
+    from funnelpact.reports.registry import REPORTS as DOCUMENTS
+
+    language = _language()
+    return _page(
+        request,
+        "web/reports.html",
+        reports=REPORTS,
+        documents=[
+            {
+                "slug": spec.slug,
+                "title": spec.labels.get(language),
+                "description": spec.description.get(language),
+                "weekly": spec.default_period == "week",
+            }
+            for spec in DOCUMENTS
+        ],
+        formats=[f.value for f in report_files.DOWNLOAD_FORMATS],
+        period=request.GET.get("period", ""),
+    )
+
+
+def _language() -> str:
+    """The request's language (the user's choice, else the browser's): en, es or it."""
+    language = (translation.get_language() or "en")[:2]
+    return language if language in LANGUAGES else "en"
+
+
+@requires(Capability.VIEW_REPORTS)
+def report_file_view(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """A report of `funnelpact.reports` as PDF, CSV or XLSX, within the viewer's scope."""
+    spec = report_files.spec_of(slug)
+    if spec is None:
+        raise Http404("no such report")
+    try:
+        output_format = report_files.format_of(fmt)
+        made = report_files.download(
+            spec,
+            output_format,
+            _viewer(request),
+            now(),
+            _language(),
+            request.GET.get("period", "")[:40],
+        )
+    except FunnelpactError as exc:
+        return HttpResponse(
+            exc.message, status=exc.status_code, content_type="text/plain; charset=utf-8"
+        )
+    response = HttpResponse(made.content, content_type=made.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
+    return response
 
 
 @requires(Capability.VIEW_REPORTS)

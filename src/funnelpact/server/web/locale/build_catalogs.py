@@ -206,10 +206,22 @@ T = {
         "Cumplimiento del SLA por comercial, origen y campaña (este mes)",
         "Conformità SLA per commerciale, fonte e campagna (questo mese)",
     ),
-    "PDF versions come with the reports module.": (
-        "Las versiones PDF llegan con el módulo de informes.",
-        "Le versioni PDF arrivano con il modulo dei report.",
+    "Reports of the agreement": ("Informes del acuerdo", "Report dell'accordo"),
+    "What it shows": ("Qué muestra", "Cosa mostra"),
+    "Use this period": ("Usar este periodo", "Usa questo periodo"),
+    "Empty: this month (this week for the weekly meeting).": (
+        "Vacío: este mes (esta semana para la reunión semanal).",
+        "Vuoto: questo mese (questa settimana per la riunione settimanale).",
     ),
+    "Your reports hold your own leads only.": (
+        "Tus informes solo incluyen tus propios leads.",
+        "I tuoi report includono solo i tuoi lead.",
+    ),
+    "Your reports hold your team's leads only.": (
+        "Tus informes solo incluyen los leads de tu equipo.",
+        "I tuoi report includono solo i lead del tuo team.",
+    ),
+    "Data exports": ("Exportaciones de datos", "Esportazioni di dati"),
     "Files": ("Archivos", "File"),
     "The plan sets targets for the whole company and its streams.": (
         "El plan fija objetivos para toda la empresa y sus líneas.",
