@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "funnelpact.server.accounts",
     "funnelpact.server.api",
     "funnelpact.server.watch",
+    "funnelpact.server.schedules",
     "funnelpact.server.web",
 ]
 
