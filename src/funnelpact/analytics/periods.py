@@ -181,3 +181,37 @@ def period_containing(instant: datetime, timezone: str) -> Period:
     """The calendar month holding `instant` in `timezone` (the default reporting period)."""
     local = instant.astimezone(ZoneInfo(timezone))
     return month(local.year, local.month)
+
+
+RELATIVE_RULES: Final = (
+    "previous-day",
+    "previous-week",
+    "previous-month",
+    "previous-quarter",
+    "week-to-date",
+    "month-to-date",
+)
+
+
+def relative_period(rule: str, day: date) -> Period:
+    """The period a scheduled report covers when it runs on local date `day`.
+
+    ``previous-day`` the day before, ``previous-week`` the ISO week before, ``previous-month``
+    and ``previous-quarter`` the calendar month and quarter before; ``week-to-date`` and
+    ``month-to-date`` the week and month containing `day` (figures up to the run's `now`).
+    """
+    if rule == "previous-day":
+        before = day - timedelta(days=1)
+        return Period(PeriodKind.DAY, before, before, before.isoformat())
+    if rule in ("previous-week", "week-to-date"):
+        anchor = day - timedelta(days=7) if rule == "previous-week" else day
+        iso = anchor.isocalendar()
+        return week(iso.year, iso.week)
+    if rule in ("previous-month", "month-to-date"):
+        anchor = day.replace(day=1) - timedelta(days=1) if rule == "previous-month" else day
+        return month(anchor.year, anchor.month)
+    if rule == "previous-quarter":
+        current = (day.month - 1) // 3
+        year_number, number = (day.year, current) if current else (day.year - 1, 4)
+        return quarter(year_number, number)
+    raise PeriodError(f"period rule {rule!r}: use one of {', '.join(RELATIVE_RULES)}")

@@ -20,18 +20,17 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from funnelpact.analytics.engine import ENGINE_ENV, AnalyticsEngine
+from funnelpact.analytics.engine import ENGINE_ENV
 from funnelpact.analytics.metrics import L_
 from funnelpact.analytics.periods import parse_period, period_containing
 from funnelpact.analytics.sources import AnalyticsData, from_directory
 from funnelpact.domain.agreement.model import Agreement
-from funnelpact.domain.calendar import BusinessCalendar
 from funnelpact.errors import InputError
 from funnelpact.i18n import language_of
 from funnelpact.rendering import emit
-from funnelpact.reports.context import ReportContext, facts_config_of, plan_of
 from funnelpact.reports.registry import REPORTS, ReportSpec, report_spec
 from funnelpact.reports.render import ReportFormat, render
+from funnelpact.reports.run import compute_report
 
 
 def list_reports(language: str) -> None:
@@ -132,23 +131,15 @@ def report_command(
     period_text = period or default_period(spec, now, timezone)
     parse_period(period_text)  # a bad period fails before any data is read
     source = from_directory(data) if data is not None else store_data()
-    analytics = AnalyticsEngine(
+    report = compute_report(
+        spec,
+        period_text,
         source,
         now=now,
-        timezone=timezone,
-        calendar=_calendar(agreement),
-        config=facts_config_of(agreement) if agreement else None,
-        url=engine,
-    )
-    context = ReportContext(
-        analytics,
-        period_text,
-        now,
+        language=language,
         agreement=agreement,
-        plan=plan_of(agreement),
-        currency=agreement.metadata.currency if agreement else "EUR",
+        engine_url=engine,
     )
-    report = spec.build(context, language)
     content = render(report, output_format, language)
     if email:
         from funnelpact.reports.delivery import send_report
@@ -157,8 +148,3 @@ def report_command(
         if output is None:
             return
     emit(content, output)
-
-
-def _calendar(agreement: Agreement | None) -> BusinessCalendar | None:
-    """The agreement's business calendar: business hours in the figures are its hours."""
-    return BusinessCalendar(agreement.calendar) if agreement is not None else None
