@@ -124,6 +124,10 @@ def tick(
             queued += queue_digests(context, now)
             queued += queue_pace_alert(context, now)
     delivery = deliver_due(now, send=send)
+    # Scheduled reports (funnelpact.server.schedules): each period queued once, sent, retried.
+    from funnelpact.server.schedules.services import run_due as run_due_reports
+
+    run_due_reports(now)
     return TickReport(ran=True, leads=leads, alerts_queued=queued, delivery=delivery)
 
 
