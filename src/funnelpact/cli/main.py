@@ -58,7 +58,7 @@ def _register() -> None:
     app.command("createuser")(web.createuser_command)
     app.add_typer(sync.app, name="sync")
     app.add_typer(privacy.app, name="privacy")
-    app.command("report")(report.report_command)
+    app.command("report", cls=report.ReportCommand)(report.report_command)
     app.command("review")(review.review_command)
     # Typer runs a lone command as the whole app (`funnelpact FILE`); a root callback keeps
     # `funnelpact plan FILE` a sub-command even while plan is the only one.
