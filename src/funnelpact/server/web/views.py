@@ -103,7 +103,24 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 if profile is not None and profile.language:
                     response.set_cookie("django_language", profile.language, samesite="Lax")
                 return response
-    return render(request, "web/login.html", {"error": error, "username": username}, status=status)
+    return render(
+        request,
+        "web/login.html",
+        {"error": error, "username": username, "sso": _sso_offer()},
+        status=status,
+    )
+
+
+def _sso_offer() -> dict[str, str] | None:
+    """The single sign-on button of the login page, when an OIDC provider is configured."""
+    from funnelpact.server.accounts.sso import sso_config
+    from funnelpact.server.accounts.sso_config import PROVIDER_ID
+
+    config = sso_config()
+    if not config.enabled:
+        return None
+    url = reverse("openid_connect_login", kwargs={"provider_id": PROVIDER_ID})
+    return {"url": url, "name": config.name}
 
 
 def _safe_next(request: HttpRequest) -> str:

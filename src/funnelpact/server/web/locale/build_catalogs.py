@@ -222,6 +222,27 @@ T = {
         "I tuoi report includono solo i lead del tuo team.",
     ),
     "Data exports": ("Exportaciones de datos", "Esportazioni di dati"),
+    "or": ("o", "oppure"),
+    "Sign in with %(name)s": ("Entrar con %(name)s", "Accedi con %(name)s"),
+    "Continue": ("Continuar", "Continua"),
+    "Back to the sign-in page": ("Volver a la página de acceso", "Torna alla pagina di accesso"),
+    "Single sign-on failed: the identity provider's answer could not be accepted.": (
+        "El inicio de sesión único falló: no se pudo aceptar la respuesta del proveedor de identidad.",
+        "L'accesso unico non è riuscito: la risposta del provider di identità non è stata accettata.",
+    ),
+    "Single sign-on was cancelled.": (
+        "Se canceló el inicio de sesión único.",
+        "L'accesso unico è stato annullato.",
+    ),
+    "Choose the user name and e-mail of your new account.": (
+        "Elige el usuario y el correo de tu nueva cuenta.",
+        "Scegli il nome utente e l'e-mail del tuo nuovo account.",
+    ),
+    "New accounts are created by an administrator.": (
+        "Las cuentas nuevas las crea un administrador.",
+        "I nuovi account sono creati da un amministratore.",
+    ),
+    "This account is inactive.": ("Esta cuenta está inactiva.", "Questo account non è attivo."),
     "Files": ("Archivos", "File"),
     "The plan sets targets for the whole company and its streams.": (
         "El plan fija objetivos para toda la empresa y sus líneas.",
