@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from funnelpact.server import security
+from funnelpact.server.accounts import sso_config
 from funnelpact.server.config import database_url, parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -114,3 +115,19 @@ LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "web:login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Optional single sign-on (OIDC through django-allauth): off unless FUNNELPACT_OIDC_ISSUER is set
+# (docs/security.md). The apps are installed either way, so their tables always exist.
+try:
+    FUNNELPACT_SSO = sso_config.from_env(os.environ)
+except sso_config.SsoConfigError as exc:
+    sys.exit(f"funnelpact: {exc}")
+INSTALLED_APPS += sso_config.APPS
+MIDDLEWARE += sso_config.MIDDLEWARE
+SOCIALACCOUNT_PROVIDERS = FUNNELPACT_SSO.providers()
+SOCIALACCOUNT_ADAPTER = "funnelpact.server.accounts.sso.SocialAccountAdapter"
+ACCOUNT_ADAPTER = "funnelpact.server.accounts.sso.AccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+ACCOUNT_EMAIL_VERIFICATION = "none"
