@@ -9,5 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("funnelpact.server.api.urls")),
     path("", include("funnelpact.server.webhooks.urls")),
+    path("sso/", include("funnelpact.server.accounts.sso_urls")),
     path("", include("funnelpact.server.web.urls")),
 ]
