@@ -1,0 +1,432 @@
+"""The bulk writer: contact exports read column-wise (``ingest.hubspot.bulk``) into the store.
+
+``store_columnar(read)`` stores what ``store_records(records)`` would store for the same files,
+in one transaction, without a Python object per record for the rows that need no decision:
+
+- **Set-wise split.** Every contact row is classified in DuckDB against the store: a row is
+  *plain* when its id is not stored, appears once in the import, and its normalised email is
+  empty or named by no other row and no active stored contact (and no value is over the
+  store's limits). A plain row's contact is new and has no stored facts, so its contact, its
+  identity, its stage changes, owner change, form-submission touches and decision are plain
+  inserts: nothing to look up, compare or merge.
+- **The rest** (ids already stored: a re-import or a newer export; ids repeated in the import;
+  emails shared with another row or an active stored contact; values over a limit) is handed
+  to ``store_records`` as canonical records, in the same transaction: merges by email, the
+  newer-export-updates rule, idempotence and the messages stay the store's own. These rows
+  never touch a plain row's contact (that is what "plain" checks), so the split does not change
+  the outcome; ``tests/ingest/test_bulk_store.py`` compares every table with the row path's.
+- **Writing.** Ids are allocated up front (as ``store_records`` does); SQLite gets
+  ``executemany`` straight into the tables, rows in id order (its B-trees append); PostgreSQL
+  gets ``COPY ... (FORMAT csv)`` of CSV that DuckDB writes, foreign keys checked as the rows
+  stream. Reps (a few hundred) go through ``store_records`` first.
+- **The watch.** ``on_stored`` callbacks get the ids of the plain contacts (``store_records``
+  calls them itself for the rest).
+
+A database error on the plain part (a touch id some other contact already has, say) rolls back
+that savepoint and the whole import goes through ``store_records`` instead.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import fields, replace
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from django.db import DatabaseError, transaction
+
+from funnelpact.domain.records import Record, System
+from funnelpact.ingest.hubspot.bulk import ColumnarImport, ContactColumns
+from funnelpact.server.tracking import models
+from funnelpact.server.tracking.repository import Store
+from funnelpact.server.tracking.services import (
+    CONTACT_COLUMNS,
+    KindCounts,
+    RecordKind,
+    StoreReport,
+    _no_cyclic_gc,
+    _stored_callbacks,
+    store_records,
+)
+
+HUBSPOT = System.HUBSPOT.value
+CHUNK = 200_000  # rows per executemany / COPY piece (bounds memory)
+
+_FACT_TABLES = ("stage_changes", "owner_changes", "touches", "decisions")
+
+
+def _merge(*reports: StoreReport) -> StoreReport:
+    totals: dict[RecordKind, dict[str, int]] = {}
+    for report in reports:
+        for kind, counts in report.kinds:
+            into = totals.setdefault(kind, {f.name: 0 for f in fields(KindCounts)})
+            for f in fields(KindCounts):
+                into[f.name] += getattr(counts, f.name)
+    return StoreReport(
+        tuple((kind, KindCounts(**totals[kind])) for kind in RecordKind if kind in totals)
+    )
+
+
+class _Plain:
+    """The plain rows of an import, in DuckDB, ready to be written."""
+
+    def __init__(self, store: Store, read: ColumnarImport) -> None:
+        self.store = store
+        self.read = read
+        self.con = duckdb.connect()
+        for name in ("contacts", *_FACT_TABLES):
+            tables = [getattr(file, name) for file in read.files]
+            combined = pa.concat_tables(
+                [
+                    table.append_column("file", pa.array([i] * table.num_rows, pa.int64()))
+                    for i, table in enumerate(tables)
+                ]
+            )
+            self._load(name, combined)
+
+    def _load(self, name: str, table: pa.Table) -> None:
+        self.con.register(f"{name}_arrow", table)
+        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {name}_arrow")
+        self.con.unregister(f"{name}_arrow")
+
+    def _rows(
+        self, name: str, columns: dict[str, pa.DataType], rows: list[tuple[Any, ...]]
+    ) -> None:
+        table = pa.table(
+            {
+                column: pa.array([row[i] for row in rows], kind)
+                for i, (column, kind) in enumerate(columns.items())
+            }
+        )
+        self._load(name, table)
+
+    def classify(self) -> None:
+        """Table ``plain(file, row)``: the rows ``store_columnar`` writes itself."""
+        identity = models.ContactIdentity._meta.db_table
+        contact = models.Contact._meta.db_table
+        stored_ids = self.store.select(
+            f"SELECT external_id FROM {identity} WHERE system = %s", [HUBSPOT]
+        )
+        self._rows("stored_ids", {"external_id": pa.string()}, stored_ids)
+        stored_emails = self.store.select(
+            f"SELECT DISTINCT normalised_email FROM {contact}"
+            " WHERE merged_into_id IS NULL AND normalised_email <> ''"
+        )
+        self._rows("stored_emails", {"email": pa.string()}, stored_emails)
+        label, email, ident = models.LABEL_LENGTH, models.EMAIL_LENGTH, models.ID_LENGTH
+        long_text = " OR ".join(
+            f"length({column}) > {label}"
+            for column in (
+                "first_name",
+                "last_name",
+                "company",
+                "source",
+                "source_detail_1",
+                "source_detail_2",
+                "campaign",
+                "stream",
+                "lifecycle_stage",
+                "lead_status",
+            )
+        )
+        self.con.execute(
+            f"""CREATE OR REPLACE TABLE plain AS
+            WITH counted AS (
+              SELECT c.file, c.row, c.external_id, c.normalised_email,
+                count(*) OVER (PARTITION BY c.external_id) AS same_id,
+                CASE WHEN c.normalised_email = '' THEN 1 ELSE
+                  count(DISTINCT c.external_id) OVER (PARTITION BY c.normalised_email) END
+                  AS same_email,
+                ({long_text} OR length(c.email) > {email} OR length(c.normalised_email) > {email}
+                  OR length(c.external_id) > {ident} - 30) AS too_long
+              FROM contacts c
+            )
+            SELECT k.file, k.row, k.external_id FROM counted k
+            LEFT JOIN stored_ids s ON s.external_id = k.external_id
+            LEFT JOIN stored_emails e ON e.email = k.normalised_email
+            WHERE s.external_id IS NULL AND e.email IS NULL AND k.same_id = 1
+              AND k.same_email = 1 AND NOT k.too_long"""
+        )
+        # Facts over a limit (a long form name) make their row's contact go the store's way.
+        self.con.execute(
+            f"""DELETE FROM plain WHERE (file, row) IN (
+              SELECT file, row FROM touches WHERE length(external_id) > {ident}
+              UNION SELECT file, row FROM decisions WHERE length(reason) > {label}
+            )"""
+        )
+        self.plain_count = int(self.con.execute("SELECT count(*) FROM plain").fetchall()[0][0])
+
+    def rest(self) -> list[ContactColumns]:
+        """The import's other rows, as ContactColumns per file (no reps: stored already)."""
+        out = []
+        for index, file in enumerate(self.read.files):
+            tables = {}
+            for name in ("contacts", *_FACT_TABLES):
+                tables[name] = self.con.sql(
+                    f"SELECT * EXCLUDE (file) FROM {name} t WHERE t.file = {index}"
+                    f" AND NOT EXISTS (SELECT 1 FROM plain p WHERE p.file = t.file"
+                    f" AND p.row = t.row) ORDER BY t.row"
+                ).to_arrow_table()
+            out.append(replace(file, reps=[], **tables))
+        return out
+
+    def ids(self, rep_ids: dict[str, int]) -> int:
+        """Allocate the plain contacts' ids; table ``ids(file, row, id)``; returns the first."""
+        count = self.plain_count
+        first = _allocate(self.store, models.Contact, count)
+        self.con.execute(
+            "CREATE OR REPLACE TABLE ids AS SELECT file, row, external_id,"
+            f" {first} - 1 + row_number() OVER (ORDER BY file, row) AS id FROM plain"
+        )
+        self._rows(
+            "rep_ids",
+            {"external_id": pa.string(), "id": pa.int64()},
+            list(rep_ids.items()),
+        )
+        return first
+
+    def instant(self, column: str) -> str:
+        """An instant in the store's form: SQLite's text, or ISO 8601 in UTC for COPY."""
+        if self.store.postgres:
+            return f"strftime({column}, '%Y-%m-%d %H:%M:%S.%f+00')"
+        return (
+            f"CASE WHEN microsecond({column}) = 0 THEN strftime({column}, '%Y-%m-%d %H:%M:%S')"
+            f" ELSE strftime({column}, '%Y-%m-%d %H:%M:%S.%f') END"
+        )
+
+    def selects(self) -> Iterator[tuple[str, tuple[str, ...], str]]:
+        """(table, columns, DuckDB query giving its rows in id order) for each store table."""
+        i = self.instant
+        yield (
+            models.Contact._meta.db_table,
+            ("id", *CONTACT_COLUMNS),
+            f"""SELECT ids.id, {i("c.created_at")}, {i("c.updated_at")}, c.email,
+              c.normalised_email, c.first_name, c.last_name, c.company, c.source,
+              c.source_detail_1, c.source_detail_2, c.campaign, c.stream, r.id,
+              c.lifecycle_stage, c.lead_status, false, 'hubspot:' || c.external_id
+            FROM ids JOIN contacts c USING (file, row)
+            LEFT JOIN rep_ids r ON r.external_id = c.owner ORDER BY ids.id""",
+        )
+        yield (
+            models.ContactIdentity._meta.db_table,
+            ("system", "external_id", "contact_id"),
+            f"SELECT '{HUBSPOT}', external_id, id FROM ids ORDER BY id",
+        )
+        yield (
+            models.StageChange._meta.db_table,
+            ("contact_id", "stage", "entered_at", "change_source"),
+            f"""SELECT ids.id, s.stage, {i("s.entered_at")}, s.change_source
+            FROM stage_changes s JOIN ids USING (file, row) ORDER BY ids.id, s.stage""",
+        )
+        yield (
+            models.OwnerChange._meta.db_table,
+            ("contact_id", "owner_id", "assigned_at"),
+            f"""SELECT ids.id, r.id, {i("o.assigned_at")} FROM owner_changes o
+            JOIN ids USING (file, row) JOIN rep_ids r ON r.external_id = o.owner
+            ORDER BY ids.id""",
+        )
+        yield (
+            models.Touch._meta.db_table,
+            (
+                "system",
+                "external_id",
+                "contact_id",
+                "type",
+                "occurred_at",
+                "direction",
+                "rep_id",
+                "automated",
+                "subject",
+                "campaign",
+                "content",
+            ),
+            f"""SELECT '{HUBSPOT}', t.external_id, ids.id, 'form_submission',
+              {i("t.occurred_at")}, 'inbound', NULL, false, '', '', t.content
+            FROM touches t JOIN ids USING (file, row) ORDER BY t.external_id""",
+        )
+        yield (
+            models.HandoffDecision._meta.db_table,
+            ("contact_id", "decision", "decided_at", "decided_by_id", "reason", "note"),
+            f"""SELECT ids.id, d.decision, {i("d.decided_at")}, r.id, d.reason, ''
+            FROM decisions d JOIN ids USING (file, row)
+            LEFT JOIN rep_ids r ON r.external_id = d.decided_by ORDER BY ids.id""",
+        )
+
+    def counts(self) -> StoreReport:
+        def n(sql: str) -> int:
+            return int(self.con.execute(sql).fetchall()[0][0])
+
+        plain = "JOIN plain USING (file, row)"
+        kinds = (
+            (RecordKind.CONTACT, self.plain_count),
+            (RecordKind.STAGE_CHANGE, n(f"SELECT count(*) FROM stage_changes {plain}")),
+            (RecordKind.OWNER_CHANGE, n(f"SELECT count(*) FROM owner_changes {plain}")),
+            (RecordKind.TOUCH, n(f"SELECT count(*) FROM touches {plain}")),
+            (RecordKind.HANDOFF_DECISION, n(f"SELECT count(*) FROM decisions {plain}")),
+        )
+        return StoreReport(
+            tuple((kind, KindCounts(created=count)) for kind, count in kinds if count)
+        )
+
+    def write(self) -> None:
+        for table, columns, query in self.selects():
+            if self.store.postgres:
+                _copy_csv(self.con, self.store, table, columns, query)
+            else:
+                _executemany(self.con, self.store, table, columns, query)
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _allocate(store: Store, model: type[Any], count: int) -> int:
+    """Reserve ``count`` consecutive ids of ``model``'s table; the first one."""
+    table = model._meta.db_table
+    if count == 0:
+        return 1
+    if store.postgres:
+        # Writers hold the store lock; the sequence moves past the whole range at once.
+        ((first,),) = store.select(
+            "SELECT setval(pg_get_serial_sequence(%s, 'id'),"
+            " nextval(pg_get_serial_sequence(%s, 'id')) + %s - 1) - %s + 1",
+            [table, table, count, count],
+        )
+        return int(first)
+    return store.allocate_ids(model, 1)[0]  # SQLite: BEGIN IMMEDIATE holds other writers off
+
+
+def _executemany(
+    con: duckdb.DuckDBPyConnection,
+    store: Store,
+    table: str,
+    columns: tuple[str, ...],
+    query: str,
+) -> None:
+    """SQLite: the query's rows, a chunk at a time, through one prepared INSERT."""
+    names = ", ".join(columns)
+    marks = ", ".join(["?"] * len(columns))
+    sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
+    reader = con.sql(query).to_arrow_reader(CHUNK)
+    raw = store.connection.connection  # the sqlite3 connection under Django's wrapper
+    for batch in reader:
+        if batch.num_rows:
+            raw.executemany(
+                sql, zip(*(column.to_pylist() for column in batch.columns), strict=True)
+            )
+
+
+def _copy_csv(
+    con: duckdb.DuckDBPyConnection,
+    store: Store,
+    table: str,
+    columns: tuple[str, ...],
+    query: str,
+) -> None:
+    """PostgreSQL: DuckDB writes the rows as CSV, COPY reads them (no Python per row)."""
+    handle, name = tempfile.mkstemp(prefix="funnelpact-bulk-", suffix=".csv")
+    os.close(handle)
+    path = Path(name)
+    try:
+        con.execute(f"COPY ({query}) TO '{path}' (HEADER false, DELIMITER ',', QUOTE '\"')")
+        names = ", ".join(columns)
+        with (
+            store.connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT csv)") as copy,
+            path.open("rb") as source,
+        ):
+            while block := source.read(1 << 20):
+                copy.write(block)
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _rep_ids(store: Store, read: ColumnarImport) -> dict[str, int]:
+    owners: set[str] = set()
+    for file in read.files:
+        for name in ("contacts", "owner_changes", "decisions"):
+            table = getattr(file, name)
+            column = "decided_by" if name == "decisions" else "owner"
+            owners.update(value for value in table.column(column).to_pylist() if value)
+    if not owners:
+        return {}
+    rows = store.select_refs(
+        models.Rep._meta.db_table, ["id"], [(HUBSPOT, owner) for owner in owners]
+    )
+    return {row[1]: row[2] for row in rows}
+
+
+def _records(files: list[ContactColumns]) -> Iterator[Record]:
+    for file in files:
+        yield from file.records()
+
+
+def store_columnar(
+    read: ColumnarImport,
+    *,
+    on_progress: Callable[[int], None] | None = None,
+) -> StoreReport:
+    """Store an import read column-wise, in one transaction (see the module docstring).
+
+    ``on_progress(n)`` gets the number of rows handled so far. Raises ``StoreInputError`` as
+    ``store_records`` does (nothing is stored then).
+    """
+    reps = [rep for file in read.files for rep in file.reps]
+    done = 0
+
+    def progress(rows: int) -> None:
+        nonlocal done
+        done += rows
+        if on_progress is not None:
+            on_progress(done)
+
+    with _no_cyclic_gc(), transaction.atomic():
+        store = Store()
+        store.lock()
+        reports = [store_records(reps)] if reps else []
+        plain = _Plain(store, read)
+        try:
+            plain.classify()
+            rest = plain.rest()
+            try:
+                with transaction.atomic():
+                    written = _write_plain(store, plain, read, progress)
+            except DatabaseError:
+                # Something the classification did not foresee: the store's own path decides.
+                written = None
+                rest = [replace(file, reps=[]) for file in read.files]
+        finally:
+            plain.close()
+        if written is not None:
+            reports.append(written)
+        rest_rows = [file for file in rest if file.contacts.num_rows]
+        if rest_rows:
+            reports.append(store_records(_records(rest_rows)))
+        progress(read.rows - done)
+        return _merge(*reports)
+
+
+def _write_plain(
+    store: Store,
+    plain: _Plain,
+    read: ColumnarImport,
+    progress: Callable[[int], None],
+) -> StoreReport | None:
+    if plain.plain_count == 0:
+        return None
+    store.lock()
+    store.check_references_at_once(True)
+    rep_ids = _rep_ids(store, read)
+    first = plain.ids(rep_ids)
+    plain.write()
+    store.check_references_at_once(False)
+    report = plain.counts()
+    progress(plain.plain_count)
+    if _stored_callbacks:
+        ids = frozenset(range(first, first + plain.plain_count))
+        for callback in _stored_callbacks:
+            callback(ids)
+    return report
