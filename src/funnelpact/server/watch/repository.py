@@ -9,9 +9,9 @@ rows. A contact's records carry one synthetic ref (``web:<contact id>``) so the 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from funnelpact.domain.compliance import Timeline
@@ -28,6 +28,7 @@ from funnelpact.domain.records import (
 )
 from funnelpact.server.tracking import models as store
 from funnelpact.server.tracking.repository import Store
+from funnelpact.server.watch import models as watch_models
 
 # SQLite allows 999 parameters per statement in old builds: stay well below.
 IN_BATCH = 500
@@ -179,3 +180,145 @@ def identity_of(contact_id: int) -> Ref:
     if identity is None:
         return contact_ref(contact_id)
     return Ref(System(identity.system), identity.external_id)
+
+
+# -- the watch's own rows, read and written raw -------------------------------------------------
+#
+# A full re-evaluation (an agreement change, a large import) reads and writes tens of thousands of
+# obligation rows in one tick; building and saving ORM objects cost several times the reads and
+# writes themselves. Rows cross here as tuples in the backend's stored form.
+
+
+def aware(value: Any) -> datetime | None:
+    """A stored instant as an aware UTC datetime (SQLite: text or naive UTC; PostgreSQL: aware)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+    return value  # type: ignore[no-any-return]
+
+
+def instant_columns(db: Store, columns: Sequence[str], instants: frozenset[str]) -> list[str]:
+    """Select expressions for ``columns``: on SQLite the instants as their stored text (Django's
+    converter would parse every one with a regular expression), elsewhere as they are."""
+    if db.postgres:
+        return list(columns)
+    return [f"CAST({name} AS TEXT)" if name in instants else name for name in columns]
+
+
+def comparable_instant(db: Store) -> Callable[[datetime | None], Any]:
+    """New instants in the form stored ones are read back in (see ``instant_columns``).
+
+    SQLite keeps UTC text; PostgreSQL hands back aware datetimes, which compare equal to the
+    same instant in any zone, so the evaluator's values need no conversion there.
+    """
+    if db.postgres:
+        return lambda value: value
+    return db.db_instant
+
+
+@dataclass(slots=True)
+class ObligationRow:
+    """One stored obligation, as much as alerts and escalations read (instants aware)."""
+
+    id: int
+    contact_id: int
+    cycle: int
+    name: str
+    status: str
+    due_at: datetime
+    at_risk_at: datetime
+    owner_id: int | None
+    breached_at: datetime | None = None
+    resolved_at: datetime | None = None
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+OBLIGATION_TABLE = str(watch_models.Obligation._meta.db_table)
+# What a re-evaluation compares (every column but the key, the id and evaluated_at).
+OBLIGATION_VALUES = (
+    "kind",
+    "status",
+    "handoff_at",
+    "due_at",
+    "at_risk_at",
+    "met_at",
+    "breached_at",
+    "resolved_at",
+    "not_applicable_at",
+    "business_seconds",
+    "owner_id",
+    "reason",
+)
+OBLIGATION_INSTANTS = frozenset(
+    {
+        "handoff_at",
+        "due_at",
+        "at_risk_at",
+        "met_at",
+        "breached_at",
+        "resolved_at",
+        "not_applicable_at",
+        "evaluated_at",
+        "next_check_at",
+        "activity_seen_at",
+    }
+)
+
+
+def read_obligations(
+    db: Store, contact_ids: Sequence[int]
+) -> dict[tuple[int, int, str], tuple[int, tuple[Any, ...]]]:
+    """Stored obligations of the contacts: (contact, cycle, name) -> (id, values), the values
+    in ``OBLIGATION_VALUES`` order and in the form ``comparable_instant`` gives new ones."""
+    columns = instant_columns(
+        db, ["id", "contact_id", "cycle", "name", *OBLIGATION_VALUES], OBLIGATION_INSTANTS
+    )
+    found: dict[tuple[int, int, str], tuple[int, tuple[Any, ...]]] = {}
+    for row in db.select_in(OBLIGATION_TABLE, columns, "contact_id", contact_ids):
+        found[(row[1], row[2], row[3])] = (row[0], tuple(row[4:]))
+    return found
+
+
+WATCHED_TABLE = str(watch_models.WatchedLead._meta.db_table)
+
+
+def read_watched(
+    db: Store, contact_ids: Sequence[int]
+) -> dict[int, tuple[datetime | None, datetime | None]]:
+    """Watched leads: contact id -> (next_check_at, activity_seen_at), aware."""
+    columns = instant_columns(
+        db, ["contact_id", "next_check_at", "activity_seen_at"], OBLIGATION_INSTANTS
+    )
+    return {
+        cid: (aware(next_check), aware(seen))
+        for cid, next_check, seen in db.select_in(WATCHED_TABLE, columns, "contact_id", contact_ids)
+    }
+
+
+def upsert_watched(db: Store, rows: Sequence[tuple[int, Any, Any, Any]]) -> None:
+    """(contact id, next_check_at, evaluated_at, activity_seen_at), inserted or updated."""
+    if not rows:
+        return
+    with db.connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {WATCHED_TABLE} (contact_id, next_check_at, evaluated_at, "
+            "activity_seen_at) VALUES (%s, %s, %s, %s) ON CONFLICT (contact_id) DO UPDATE SET "
+            "next_check_at = EXCLUDED.next_check_at, evaluated_at = EXCLUDED.evaluated_at, "
+            "activity_seen_at = EXCLUDED.activity_seen_at",
+            [
+                (cid, db.db_instant(check), db.db_instant(at), db.db_instant(seen))
+                for cid, check, at, seen in rows
+            ],
+        )
+
+
+def delete_ids(db: Store, table: str, ids: Sequence[int]) -> None:
+    for start in range(0, len(ids), IN_BATCH * 100):
+        condition, params = db.in_list("id", list(ids[start : start + IN_BATCH * 100]))
+        db.execute(f"DELETE FROM {table} WHERE {condition}", params)

@@ -17,30 +17,40 @@ import os
 import socket
 import threading
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from django.db import DatabaseError, close_old_connections, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 
 from funnelpact.domain.agreement.model import Recipient
-from funnelpact.domain.compliance import Status
+from funnelpact.domain.compliance import ObligationKind, Status
+from funnelpact.server.tracking.repository import Store
 from funnelpact.server.watch import models
 from funnelpact.server.watch.channels import DeliveryReport, Sender, apprise_send, deliver_due
-from funnelpact.server.watch.repository import batched
+from funnelpact.server.watch.repository import (
+    OBLIGATION_INSTANTS,
+    OBLIGATION_TABLE,
+    WATCHED_TABLE,
+    ObligationRow,
+    aware,
+    instant_columns,
+    read_watched,
+)
 from funnelpact.server.watch.services import (
     Period,
     Person,
     WatchContext,
     _Transition,
     active_context,
+    period_bounds,
     queue_alert,
     queue_obligation_alerts,
     refresh_obligations,
     resolve_recipients,
-    team_figures,
 )
 
 LEASE_NAME = "scheduler"
@@ -131,8 +141,32 @@ def tick(
     return TickReport(ran=True, leads=leads, alerts_queued=queued, delivery=delivery)
 
 
-# What a moved obligation's alert needs: loading only these keeps a mass change cheap.
-_ALERT_FIELDS = ("id", "contact_id", "cycle", "name", "due_at", "at_risk_at", "owner_id")
+def _moved_rows(db: Store, sql: str, params: list[Any]) -> list[ObligationRow]:
+    """Run an ``UPDATE ... RETURNING`` of obligations; the rows it moved, in key order."""
+    rows = [
+        ObligationRow(
+            id=row_id,
+            contact_id=contact_id,
+            cycle=cycle,
+            name=name,
+            status=status,
+            due_at=aware_instant(due_at),
+            at_risk_at=aware_instant(at_risk_at),
+            owner_id=owner_id,
+            breached_at=aware(breached_at),
+        )
+        for row_id, contact_id, cycle, name, status, due_at, at_risk_at, owner_id, breached_at in (
+            db.select(sql, params)
+        )
+    ]
+    rows.sort(key=lambda row: (row.contact_id, row.cycle, row.name))
+    return rows
+
+
+def aware_instant(value: Any) -> datetime:
+    found = aware(value)
+    assert found is not None  # a NOT NULL column
+    return found
 
 
 def advance_statuses(context: WatchContext, now: datetime) -> tuple[int, int]:
@@ -141,61 +175,81 @@ def advance_statuses(context: WatchContext, now: datetime) -> tuple[int, int]:
 
     This is the reference evaluator's answer for a lead with no new visible event (met and not
     applicable need an event; any stored event re-evaluates the lead in full, and future-dated
-    ones set its ``next_check_at``), done set-based: two indexed reads and two UPDATEs, however
-    many leads are open. Returns (obligations moved, alerts queued).
+    ones set its ``next_check_at``), done set-based: one ``UPDATE ... RETURNING`` per status
+    (each an indexed range: ``(status, due_at)``, ``(status, at_risk_at)``), the moved rows'
+    alerts written with one bulk insert, however many leads are open. Returns (obligations
+    moved, alerts queued).
     """
-    moved = 0
-    transitions: list[_Transition] = []
+    db = Store()
+    at = db.db_instant(now)
+    returned = ", ".join(
+        instant_columns(
+            db,
+            [
+                "id",
+                "contact_id",
+                "cycle",
+                "name",
+                "status",
+                "due_at",
+                "at_risk_at",
+                "owner_id",
+                "breached_at",
+            ],
+            OBLIGATION_INSTANTS,
+        )
+    )
+    pending, at_risk, breached = (
+        Status.PENDING.value,
+        Status.AT_RISK.value,
+        Status.BREACHED.value,
+    )
     with transaction.atomic():
-        open_statuses = [Status.PENDING.value, Status.AT_RISK.value]
-        breaching = list(
-            models.Obligation.objects.filter(status__in=open_statuses, due_at__lte=now).only(
-                *_ALERT_FIELDS
-            )
+        breaching = _moved_rows(
+            db,
+            f"UPDATE {OBLIGATION_TABLE} SET status = %s, breached_at = due_at, evaluated_at = %s "
+            f"WHERE status IN (%s, %s) AND due_at <= %s RETURNING {returned}",
+            [breached, at, pending, at_risk, at],
+        )
+        # What is left open has due_at > now: the pending ones whose at-risk instant passed.
+        turning = _moved_rows(
+            db,
+            f"UPDATE {OBLIGATION_TABLE} SET status = %s, evaluated_at = %s "
+            f"WHERE status = %s AND at_risk_at <= %s RETURNING {returned}",
+            [at_risk, at, pending, at],
+        )
+        transitions = [_Transition(row, models.AlertKind.BREACH, row.due_at) for row in breaching]
+        transitions.extend(
+            _Transition(row, models.AlertKind.AT_RISK, row.at_risk_at) for row in turning
         )
         if breaching:
-            ids = [row.pk for row in breaching]
-            for chunk in batched(ids):
-                models.Obligation.objects.filter(pk__in=chunk).update(
-                    status=Status.BREACHED.value, breached_at=F("due_at"), evaluated_at=now
-                )
-            for row in breaching:
-                row.status = Status.BREACHED.value
-                row.breached_at = row.due_at
-                transitions.append(_Transition(row, models.AlertKind.BREACH, row.due_at))
-            _schedule_escalations(context, breaching, now)
-        at_risk = list(
-            models.Obligation.objects.filter(
-                status=Status.PENDING.value, at_risk_at__lte=now, due_at__gt=now
-            ).only(*_ALERT_FIELDS)
-        )
-        if at_risk:
-            for chunk in batched([row.pk for row in at_risk]):
-                models.Obligation.objects.filter(pk__in=chunk).update(
-                    status=Status.AT_RISK.value, evaluated_at=now
-                )
-            for row in at_risk:
-                row.status = Status.AT_RISK.value
-                transitions.append(_Transition(row, models.AlertKind.AT_RISK, row.at_risk_at))
-        moved = len(breaching) + len(at_risk)
+            _schedule_escalations(context, db, breaching, now)
         alerts = queue_obligation_alerts(context, transitions, now) if transitions else 0
-    return moved, alerts
+    return len(breaching) + len(turning), alerts
 
 
 def _schedule_escalations(
-    context: WatchContext, rows: list[models.Obligation], now: datetime
+    context: WatchContext, db: Store, rows: list[ObligationRow], now: datetime
 ) -> None:
     """New breaches escalate after the agreed business hours: look at their leads then."""
     hours = timedelta(hours=context.agreement.alerts.escalation.after_business_hours)
+    at_of: dict[datetime, datetime] = {}  # many breaches share a due instant
     when: dict[int, datetime] = {}
     for row in rows:
-        at = context.calendar.add(row.due_at, hours)
+        at = at_of.get(row.due_at)
+        if at is None:
+            at = at_of[row.due_at] = context.calendar.add(row.due_at, hours)
         when[row.contact_id] = min(at, when.get(row.contact_id, at))
-    for lead in models.WatchedLead.objects.filter(contact_id__in=list(when)):
-        at = max(when[lead.contact_id], now)
-        if lead.next_check_at is None or at < lead.next_check_at:
-            lead.next_check_at = at
-            lead.save(update_fields=["next_check_at"])
+    changed: list[tuple[Any, int]] = []
+    for contact_id, (next_check_at, _) in read_watched(db, sorted(when)).items():
+        at = max(when[contact_id], now)
+        if next_check_at is None or at < next_check_at:
+            changed.append((db.db_instant(at), contact_id))
+    if changed:
+        with db.connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {WATCHED_TABLE} SET next_check_at = %s WHERE contact_id = %s", changed
+            )
 
 
 def _first_time(name: str, now: datetime) -> bool:
@@ -219,49 +273,79 @@ def _digest_time_passed(context: WatchContext, now: datetime) -> date | None:
 
 
 def queue_digests(context: WatchContext, now: datetime) -> int:
-    """Once a working day, after the agreed time: per person, what is at risk and breached."""
+    """Once a working day, after the agreed time: per person, what is at risk and breached.
+
+    Each digest counts the person's open obligations (pending, at risk, breached and not yet
+    resolved) by status and lists the 20 at risk or breached that fell due first. Aggregates
+    and a ranked read in SQL: the day's first tick does not load every open row.
+    """
     day = _digest_time_passed(context, now)
     if day is None:
         return 0
-    open_rows = list(
-        models.Obligation.objects.select_related("owner")
-        .filter(status__in=[Status.AT_RISK, Status.BREACHED, Status.PENDING])
-        .filter(Q(resolved_at__isnull=True))
-    )
-    by_owner: dict[int | None, list[models.Obligation]] = defaultdict(list)
-    for row in open_rows:
-        by_owner[row.owner_id].append(row)
+    db = Store()
+    open_statuses = [Status.PENDING.value, Status.AT_RISK.value, Status.BREACHED.value]
+    listed = [Status.AT_RISK.value, Status.BREACHED.value]
+    counts: dict[int | None, Counter[str]] = defaultdict(Counter)
+    for owner_id, status, count in db.select(
+        f"SELECT owner_id, status, COUNT(*) FROM {OBLIGATION_TABLE} "
+        "WHERE status IN (%s, %s, %s) AND resolved_at IS NULL GROUP BY owner_id, status",
+        open_statuses,
+    ):
+        counts[owner_id][status] += int(count)
+    due = instant_columns(db, ["due_at"], OBLIGATION_INSTANTS)[0]
+    order = "due_at, contact_id, cycle, name"
+    lines_of: dict[int | None, list[tuple[str, str, int, datetime]]] = defaultdict(list)
+    for owner_id, status, name, contact_id, due_at in db.select(
+        f"SELECT owner_id, status, name, contact_id, due FROM (SELECT owner_id, status, name, "
+        f"contact_id, cycle, {due} AS due, ROW_NUMBER() OVER (PARTITION BY owner_id "
+        f"ORDER BY {order}) AS n FROM {OBLIGATION_TABLE} WHERE status IN (%s, %s) "
+        f"AND resolved_at IS NULL AND owner_id IS NOT NULL) ranked WHERE n <= %s "
+        "ORDER BY owner_id, n",
+        [*listed, DIGEST_LINES],
+    ):
+        lines_of[owner_id].append((status, name, contact_id, aware_instant(due_at)))
+    everything = [
+        (status, name, contact_id, aware_instant(due_at))
+        for status, name, contact_id, due_at in db.select(
+            f"SELECT status, name, contact_id, {due} FROM {OBLIGATION_TABLE} "
+            f"WHERE status IN (%s, %s) AND resolved_at IS NULL ORDER BY {order} LIMIT %s",
+            [*listed, DIGEST_LINES],
+        )
+    ]
     queued = 0
-    for owner_id, rows in by_owner.items():
-        if owner_id is None:
-            continue
+    for owner_id in sorted(owner for owner in counts if owner is not None):
         people = resolve_recipients(context.agreement, [Recipient.LEAD_OWNER], owner_id)
-        queued += _queue_digest(context, day, people, rows, now)
+        queued += _queue_digest(context, day, people, counts[owner_id], lines_of[owner_id], now)
+    total: Counter[str] = Counter()
+    for by_status in counts.values():
+        total.update(by_status)
     tokens = context.agreement.alerts.daily_digest.recipients
     people = resolve_recipients(context.agreement, tokens, None)
-    queued += _queue_digest(context, day, people, open_rows, now)
+    queued += _queue_digest(context, day, people, total, everything, now)
     return queued
+
+
+DIGEST_LINES = 20
 
 
 def _queue_digest(
     context: WatchContext,
     day: date,
     people: list[Person],
-    rows: list[models.Obligation],
+    counts: Counter[str],
+    rows: list[tuple[str, str, int, datetime]],
     now: datetime,
 ) -> int:
     if not people:
         return 0
-    counts = {status: sum(1 for r in rows if r.status == status) for status in Status}
     lines = [
-        f"{counts[Status.BREACHED]} breached, {counts[Status.AT_RISK]} at risk, "
-        f"{counts[Status.PENDING]} pending."
+        f"{counts[Status.BREACHED.value]} breached, {counts[Status.AT_RISK.value]} at risk, "
+        f"{counts[Status.PENDING.value]} pending."
     ]
     zone = context.calendar.zone
-    for row in sorted(rows, key=lambda r: r.due_at)[:20]:
-        if row.status in (Status.BREACHED, Status.AT_RISK):
-            due = row.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-            lines.append(f"- {row.status}: {row.name} of contact {row.contact_id}, due {due}")
+    for status, name, contact_id, due_at in rows:
+        due = due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        lines.append(f"- {status}: {name} of contact {contact_id}, due {due}")
     queued = 0
     for person in people:
         queued += queue_alert(
@@ -278,22 +362,36 @@ def _queue_digest(
 # -- MQL pace -------------------------------------------------------------------------------------
 
 
+def handoffs_between(context: WatchContext, start: date, end: date) -> int:
+    """Hand-offs (contact and cycle) dated ``start`` to ``end`` inclusive, agreement time zone:
+    every cycle has exactly one first-touch obligation, so one indexed count."""
+    zone = context.calendar.zone
+    db = Store()
+    first = datetime.combine(start, datetime.min.time(), zone)
+    last = datetime.combine(end + timedelta(days=1), datetime.min.time(), zone)
+    ((count,),) = db.select(
+        f"SELECT COUNT(*) FROM {OBLIGATION_TABLE} "
+        "WHERE name = %s AND handoff_at >= %s AND handoff_at < %s",
+        [ObligationKind.FIRST_TOUCH.value, db.db_instant(first), db.db_instant(last)],
+    )
+    return int(count)
+
+
 def queue_pace_alert(context: WatchContext, now: datetime) -> int:
     """Marketing hears (once a day) when this month's MQLs so far fall outside the band."""
     day = _digest_time_passed(context, now)
     if day is None:
         return 0
-    figures = team_figures(Period.MONTH, day, context=context)
-    total = next((item for item in figures.marketing if item.group == "total"), None)
     from funnelpact.domain.errors import DomainError
     from funnelpact.domain.planning import build_plan
 
+    start, _ = period_bounds(Period.MONTH, day)
     try:
         plan = build_plan(context.agreement.plan_spec())
-        target = plan.target_between(context.agreement.handoff.stage, figures.start, day)
+        target = plan.target_between(context.agreement.handoff.stage, start, day)
     except DomainError:
         return 0
-    delivered = total.mqls if total is not None else 0
+    delivered = handoffs_between(context, start, day)
     if target.low <= delivered <= target.high:
         return 0
     word = "behind" if delivered < target.low else "ahead of"
@@ -304,7 +402,7 @@ def queue_pace_alert(context: WatchContext, now: datetime) -> int:
         people=people,
         title=f"MQL pace {word} plan",
         body=(
-            f"{delivered} MQLs from {figures.start} to {day}; the plan expects "
+            f"{delivered} MQLs from {start} to {day}; the plan expects "
             f"{target.expected:.0f} (band {target.low:.0f}-{target.high:.0f})."
         ),
         now=now,

@@ -45,11 +45,19 @@ from funnelpact.server.tracking import models as store
 from funnelpact.server.tracking.repository import Store
 from funnelpact.server.watch import models
 from funnelpact.server.watch.repository import (
+    OBLIGATION_TABLE,
+    OBLIGATION_VALUES,
+    ObligationRow,
     Timelines,
     batched,
+    comparable_instant,
+    delete_ids,
     find_contact,
     identity_of,
     load_timelines,
+    read_obligations,
+    read_watched,
+    upsert_watched,
 )
 
 # Alerts about what happened longer ago than this are not sent: importing a year of history
@@ -239,7 +247,7 @@ def refresh_obligations(contact_ids: Iterable[int], now: datetime) -> RefreshRep
 
 @dataclass(slots=True)
 class _Transition:
-    row: models.Obligation
+    row: ObligationRow
     kind: models.AlertKind
     at: datetime
 
@@ -258,66 +266,91 @@ def _reason(item: Evaluated) -> str:
     return item.why_not_applicable if item.status is Status.NOT_APPLICABLE else ""
 
 
-def _escalation_at(context: WatchContext, row: models.Obligation) -> datetime | None:
+def _escalation_at(context: WatchContext, row: ObligationRow) -> datetime | None:
     if row.status != Status.BREACHED or row.resolved_at is not None or row.breached_at is None:
         return None
     hours = context.agreement.alerts.escalation.after_business_hours
     return context.calendar.add(row.breached_at, timedelta(hours=hours))
 
 
+# The columns an obligation row is written with (the id first, evaluated_at last).
+OBLIGATION_COLUMNS = ("id", "contact_id", "cycle", "name", *OBLIGATION_VALUES, "evaluated_at")
+
+
 def _refresh(
     context: WatchContext, timelines: Timelines, ids: list[int], now: datetime
 ) -> RefreshReport:
-    existing: dict[tuple[int, int, str], models.Obligation] = {}
-    for chunk in batched(ids):
-        for row in models.Obligation.objects.filter(contact_id__in=chunk):
-            existing[(row.contact_id, row.cycle, row.name)] = row
-    watched = {
-        lead.contact_id: lead
-        for chunk in batched(ids)
-        for lead in models.WatchedLead.objects.filter(contact_id__in=chunk)
-    }
-    inserts: list[models.Obligation] = []
-    updates: list[models.Obligation] = []
+    """Evaluate, compare with the stored rows, write what changed: a few set statements for
+    the whole batch (reads by contact id, one bulk insert, one executemany update, one upsert
+    of the watched leads), whatever its size."""
+    db = Store()
+    form = comparable_instant(db)
+    evaluated_at = db.db_instant(now)
+    existing = read_obligations(db, ids)
+    watched = read_watched(db, ids)
+    fresh: list[tuple[ObligationRow, tuple[Any, ...]]] = []
+    updates: list[tuple[Any, ...]] = []
     transitions: list[_Transition] = []
-    leads: list[models.WatchedLead] = []
+    current: list[ObligationRow] = []
+    leads: list[tuple[int, datetime | None, datetime, datetime | None]] = []
     seen: set[tuple[int, int, str]] = set()
     total = 0
     reengaged: list[tuple[int, int, str, datetime, int | None]] = []
+    rep_ids = timelines.rep_ids
     for cid in ids:
         timeline = timelines.by_contact.get(cid)
         if timeline is None:
             continue
         result = evaluate(timeline, context.rules, context.calendar, now)
         lead_open = False
-        lead_rows: list[models.Obligation] = []
+        lead_rows: list[ObligationRow] = []
         for item in result.obligations:
             total += 1
             key = (cid, item.cycle, item.name)
             seen.add(key)
-            values = _row_values(item, timelines, now)
-            row = existing.get(key)
-            if row is None:
-                row = models.Obligation(contact_id=cid, cycle=item.cycle, name=item.name, **values)
-                inserts.append(row)
+            owner_id = rep_ids.get(item.owner) if item.owner is not None else None
+            status_value = item.status.value
+            values = (
+                item.kind.value,
+                status_value,
+                form(item.handoff_at),
+                form(item.due_at),
+                form(item.at_risk_from),
+                form(item.met_at),
+                form(item.breached_at),
+                form(item.resolved_at),
+                form(item.not_applicable_at),
+                _business_seconds(item),
+                owner_id,
+                _reason(item),
+            )
+            row = ObligationRow(
+                id=0,
+                contact_id=cid,
+                cycle=item.cycle,
+                name=item.name,
+                status=status_value,
+                due_at=item.due_at,
+                at_risk_at=item.at_risk_from,
+                owner_id=owner_id,
+                breached_at=item.breached_at,
+                resolved_at=item.resolved_at,
+            )
+            stored = existing.get(key)
+            if stored is None:
                 before = ""
+                fresh.append((row, values))
             else:
-                before = row.status
+                row.id, stored_values = stored
+                before = stored_values[1]
                 # evaluated_at alone is no change: the steady-state tick then writes nothing.
-                if any(
-                    getattr(row, name) != value
-                    for name, value in values.items()
-                    if name != "evaluated_at"
-                ):
-                    for name, value in values.items():
-                        setattr(row, name, value)
-                    updates.append(row)
+                if stored_values != values:
+                    updates.append((*values, evaluated_at, row.id))
             lead_open = lead_open or item.status.open
             lead_rows.append(row)
             transitions.extend(_transitions_of(row, before, item))
-        known_lead = watched.get(cid)
-        lead = known_lead or models.WatchedLead(contact_id=cid)
-        lead_before = (lead.next_check_at, lead.activity_seen_at)
+        current.extend(lead_rows)
+        known = watched.get(cid)
         # Statuses that change with time alone (at risk, breached) are moved by the scheduler's
         # set-based pass (scheduler.advance_statuses); a full re-evaluation is needed only
         # when a stored event becomes visible (future-dated records) or a breach escalates.
@@ -326,37 +359,42 @@ def _refresh(
             escalate = _escalation_at(context, row)
             if escalate is not None and escalate > now:
                 moments.append(escalate)
-        lead.next_check_at = min(moments, default=None)
+        next_check_at = min(moments, default=None)
+        activity_seen_at = known[1] if known is not None else None
         activity = timelines.activity.get(cid, [])
         newest = max((at for at, _, _ in activity if at <= now), default=None)
-        if lead_open and lead.activity_seen_at is not None:
+        if lead_open and activity_seen_at is not None:
             for at, touch_id, kind in activity:
-                if lead.activity_seen_at < at <= now:
+                if activity_seen_at < at <= now:
                     reengaged.append((cid, touch_id, kind, at, _current_owner(timeline, timelines)))
-        if newest is not None and (lead.activity_seen_at is None or newest > lead.activity_seen_at):
-            lead.activity_seen_at = newest
-        elif lead.activity_seen_at is None:
+        if newest is not None and (activity_seen_at is None or newest > activity_seen_at):
+            activity_seen_at = newest
+        elif activity_seen_at is None:
             # Watched from now on: only activity after this instant re-engages the lead.
-            lead.activity_seen_at = now
+            activity_seen_at = now
         # Written only when it changed: an event that changes nothing writes nothing here.
-        if known_lead is None or (lead.next_check_at, lead.activity_seen_at) != lead_before:
-            lead.evaluated_at = now
-            leads.append(lead)
-    stale = [row.pk for key, row in existing.items() if key not in seen]
+        if known is None or (next_check_at, activity_seen_at) != known:
+            leads.append((cid, next_check_at, now, activity_seen_at))
+    stale = [row_id for key, (row_id, _) in existing.items() if key not in seen]
     if stale:
-        models.Obligation.objects.filter(pk__in=stale).delete()
-    models.Obligation.objects.bulk_create(inserts, batch_size=IN_BULK)
-    if updates:
-        models.Obligation.objects.bulk_update(updates, UPDATED_FIELDS, batch_size=IN_BULK)
-    models.WatchedLead.objects.bulk_create(
-        leads,
-        batch_size=IN_BULK,
-        update_conflicts=True,
-        unique_fields=["contact"],
-        update_fields=["next_check_at", "evaluated_at", "activity_seen_at"],
-    )
+        delete_ids(db, OBLIGATION_TABLE, stale)
+    if fresh:
+        for (row, _), row_id in zip(
+            fresh, db.allocate_ids(models.Obligation, len(fresh)), strict=True
+        ):
+            row.id = row_id
+        db.insert(
+            OBLIGATION_TABLE,
+            OBLIGATION_COLUMNS,
+            [
+                (row.id, row.contact_id, row.cycle, row.name, *values, evaluated_at)
+                for row, values in fresh
+            ],
+        )
+    db.update(OBLIGATION_TABLE, [*OBLIGATION_VALUES, "evaluated_at"], updates)
+    upsert_watched(db, leads)
     # Escalations: breaches still open after the agreed business hours.
-    for row in {id(row): row for row in [*inserts, *updates, *existing.values()]}.values():
+    for row in current:
         escalate = _escalation_at(context, row)
         if escalate is not None and escalate <= now:
             transitions.append(_Transition(row, models.AlertKind.ESCALATION, escalate))
@@ -365,12 +403,9 @@ def _refresh(
     return RefreshReport(
         contacts=len(timelines.by_contact),
         obligations=total,
-        changed=len(inserts) + len(updates),
+        changed=len(fresh) + len(updates),
         alerts=alerts,
     )
-
-
-IN_BULK = 500
 
 
 def _event_instants(timeline: Timeline) -> list[datetime]:
@@ -382,43 +417,7 @@ def _event_instants(timeline: Timeline) -> list[datetime]:
     ]
 
 
-UPDATED_FIELDS = [
-    "kind",
-    "status",
-    "handoff_at",
-    "due_at",
-    "at_risk_at",
-    "met_at",
-    "breached_at",
-    "resolved_at",
-    "not_applicable_at",
-    "business_seconds",
-    "owner",
-    "reason",
-    "evaluated_at",
-]
-
-
-def _row_values(item: Evaluated, timelines: Timelines, now: datetime) -> dict[str, Any]:
-    owner_id = timelines.rep_ids.get(item.owner) if item.owner is not None else None
-    return {
-        "kind": item.kind.value,
-        "status": item.status.value,
-        "handoff_at": item.handoff_at,
-        "due_at": item.due_at,
-        "at_risk_at": item.at_risk_from,
-        "met_at": item.met_at,
-        "breached_at": item.breached_at,
-        "resolved_at": item.resolved_at,
-        "not_applicable_at": item.not_applicable_at,
-        "business_seconds": _business_seconds(item),
-        "owner_id": owner_id,
-        "reason": _reason(item),
-        "evaluated_at": now,
-    }
-
-
-def _transitions_of(row: models.Obligation, before: str, item: Evaluated) -> list[_Transition]:
+def _transitions_of(row: ObligationRow, before: str, item: Evaluated) -> list[_Transition]:
     # One alert per (obligation, status): the outbox key makes a repeat a no-op anyway.
     if item.status is Status.AT_RISK and before != Status.AT_RISK:
         return [_Transition(row, models.AlertKind.AT_RISK, item.at_risk_from)]
@@ -492,13 +491,16 @@ class AlertBatch:
 
     Per alert: one row per e-mail recipient on e-mail channels, one row on every other channel.
     Each row's ``key`` (alert key, channel, recipient) is unique: an alert seen again on every
-    tick is written once.
+    tick is written once. Rows are kept as the tuples they are inserted as: a tick where
+    thousands of leads change at once writes thousands of rows, and building ORM objects for
+    them cost more than the insert.
     """
 
     def __init__(self, now: datetime) -> None:
         self.now = now
         self.channels = list(models.AlertChannel.objects.filter(enabled=True).order_by("pk"))
-        self.rows: list[models.AlertOutbox] = []
+        # key, kind, obligation id, contact id, channel id, recipient, title, body
+        self.rows: list[tuple[str, str, int | None, int | None, int, str, str, str]] = []
 
     def add(
         self,
@@ -508,7 +510,7 @@ class AlertBatch:
         people: Sequence[Person],
         title: str,
         body: str,
-        obligation: models.Obligation | None = None,
+        obligation_id: int | None = None,
         contact_id: int | None = None,
     ) -> None:
         names = ", ".join(person.name for person in people)
@@ -517,55 +519,33 @@ class AlertBatch:
             targets = [p.email for p in people if p.email] if email else [names] if people else []
             for address in targets:
                 self.rows.append(
-                    models.AlertOutbox(
-                        key=f"{key}|{channel.name}|{address}"[:400],
-                        kind=kind.value,
-                        obligation=obligation,
-                        contact_id=contact_id,
-                        channel=channel,
-                        recipient=address,
-                        title=title,
-                        body=body if email else f"{names}: {body}",
-                        created_at=self.now,
-                        next_attempt_at=self.now,
+                    (
+                        f"{key}|{channel.name}|{address}"[:400],
+                        kind.value,
+                        obligation_id,
+                        contact_id,
+                        channel.pk,
+                        address,
+                        title,
+                        body if email else f"{names}: {body}",
                     )
                 )
 
     def flush(self) -> int:
-        """Write the rows not written before; how many were new.
-
-        Raw statements (the store's bulk insert): a tick where thousands of leads change at
-        once writes thousands of rows, and the ORM's per-field preparation dominated that.
-        """
+        """Write the rows not written before (the store's bulk insert); how many were new."""
         rows, self.rows = self.rows, []
         if not rows:
             return 0
         db = Store()
         table = models.AlertOutbox._meta.db_table
-        known = {key for (key,) in db.select_in(table, ["key"], "key", [r.key for r in rows])}
-        fresh = list({row.key: row for row in rows if row.key not in known}.values())
+        known = {key for (key,) in db.select_in(table, ["key"], "key", [r[0] for r in rows])}
+        fresh = list({row[0]: row for row in rows if row[0] not in known}.values())
+        now = db.db_instant(self.now)
+        pending = models.DeliveryStatus.PENDING.value
         db.insert(
             table,
             OUTBOX_COLUMNS,
-            [
-                (
-                    row.key,
-                    row.kind,
-                    row.obligation.pk if row.obligation is not None else None,
-                    row.contact_id,
-                    row.channel.pk,
-                    row.recipient,
-                    row.title,
-                    row.body,
-                    db.db_instant(row.created_at),
-                    models.DeliveryStatus.PENDING.value,
-                    0,
-                    db.db_instant(row.next_attempt_at),
-                    "",
-                    None,
-                )
-                for row in fresh
-            ],
+            [(*row, now, pending, 0, now, "", None) for row in fresh],
         )
         return len(fresh)
 
@@ -596,7 +576,7 @@ def queue_alert(
     title: str,
     body: str,
     now: datetime,
-    obligation: models.Obligation | None = None,
+    obligation_id: int | None = None,
     contact_id: int | None = None,
 ) -> int:
     """Outbox rows for one alert (see `AlertBatch`); how many were new."""
@@ -607,7 +587,7 @@ def queue_alert(
         people=people,
         title=title,
         body=body,
-        obligation=obligation,
+        obligation_id=obligation_id,
         contact_id=contact_id,
     )
     return batch.flush()
@@ -622,13 +602,12 @@ _TITLES = {
 
 def _lead_labels(contact_ids: Iterable[int]) -> dict[int, str]:
     labels: dict[int, str] = {}
-    ids = sorted(set(contact_ids))
-    for chunk in batched(ids):
-        for cid, first, last, email, company in store.Contact.objects.filter(
-            pk__in=chunk
-        ).values_list("pk", "first_name", "last_name", "email", "company"):
-            name = f"{first} {last}".strip() or email or f"contact {cid}"
-            labels[cid] = f"{name} ({company})" if company else name
+    columns = ["id", "first_name", "last_name", "email", "company"]
+    for cid, first, last, email, company in Store().select_in(
+        store.Contact._meta.db_table, columns, "id", sorted(set(contact_ids))
+    ):
+        name = f"{first} {last}".strip() or email or f"contact {cid}"
+        labels[cid] = f"{name} ({company})" if company else name
     return labels
 
 
@@ -669,7 +648,7 @@ def queue_obligation_alerts(
             people=people_of[audience],
             title=f"{_TITLES[transition.kind]}: {what} for {lead}",
             body=f"{what} of {lead} (hand-off cycle {row.cycle}) {verb} {due}.",
-            obligation=row,
+            obligation_id=row.id,
             contact_id=row.contact_id,
         )
     return batch.flush()
