@@ -1,35 +1,51 @@
-"""The dashboard's figures, from the store and the watch's obligations.
+"""The dashboard's figures: every one from the metrics registry, run by the analytics engine.
 
-One function per panel, each taking the same `Filters`; the analytics engine can replace any of
-them one by one (same return types). Nothing here is cached or hard-coded: every figure is a
-query over the store at the time asked.
+MQL pacing (`stage_entered` per day against the plan's pro-rated target and band), the funnel
+(`stage_entered` and `cohort_conversion` per stage against the plan's rates), speed to lead
+(`speed_to_lead_median_business_hours` as a distribution, `speed_to_lead_within_sla`),
+compliance by rep, source and campaign (`speed_to_lead_within_sla` broken down), the trend
+against the previous period (`compare_previous`), acceptance (`acceptance_rate`) and rejection
+reasons (`rejections_by_reason`): the same definitions as `funnelpact report` and `funnelpact
+metrics`, so the same figures for the same data and period. The viewer's scope and the filters
+narrow every query (`MetricQuery.where`): a rep's own hand-offs (the registry's `rep`, the owner
+at the hand-off), a manager's team, a stream, source or team. Only the leads at risk right now
+are read from the watch's live obligations in the store.
+
+One engine per process (`DashboardAnalytics`): DuckDB in memory, fed by a `StoreFeed` and kept
+current incrementally: refreshed when the store changed (every `store_records` commit bumps a
+generation) or a minute passed, reading only the new rows and recomputing only the facts of the
+contacts they touch.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from collections import Counter, defaultdict
+import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from itertools import pairwise
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
+from funnelpact.analytics.engine import AnalyticsEngine, MetricQuery, MetricResult
+from funnelpact.analytics.facts import FactsConfig
+from funnelpact.analytics.metrics import Breakdown
+from funnelpact.analytics.store_feed import StoreFeed
 from funnelpact.domain.compliance import Status
 from funnelpact.domain.errors import DomainError
 from funnelpact.domain.planning import Plan, build_plan
-from funnelpact.domain.records import Decision
 from funnelpact.server.accounts.roles import LeadScope
-from funnelpact.server.tracking import models as store
 from funnelpact.server.watch import models as watch
 from funnelpact.server.watch.services import WatchContext, active_context
 from funnelpact.server.web.permissions import Viewer, owner_filter
 
-FIRST_TOUCH = "first_touch"
 SPEED_BUCKETS: tuple[tuple[str, float], ...] = (
     ("<1h", 1),
     ("1-2h", 2),
@@ -66,6 +82,16 @@ class Window:
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
+
+
+def period_label(kind: PeriodKind, window: Window) -> str:
+    """The registry's name of the window: 2026-W48, 2026-11 or 2026-Q4."""
+    if kind is PeriodKind.WEEK:
+        iso = window.start.isocalendar()
+        return f"{iso.year}-W{iso.week:02d}"
+    if kind is PeriodKind.MONTH:
+        return f"{window.start.year}-{window.start.month:02d}"
+    return f"{window.start.year}-Q{(window.start.month - 1) // 3 + 1}"
 
 
 def window_of(kind: PeriodKind, today: date, zone: ZoneInfo) -> Window:
@@ -191,193 +217,160 @@ def plan_of(context: WatchContext | None) -> Plan | None:
     return _plans[context.content_hash]
 
 
-def _contact_filter(filters: Filters, viewer: Viewer, prefix: str = "contact__") -> Q:
-    query = Q()
+def facts_config(context: WatchContext | None) -> FactsConfig:
+    """The funnel the facts need, from the agreement in force (the reports' own adapter)."""
+    if context is None:
+        return FactsConfig()
+    from funnelpact.reports.context import facts_config_of
+
+    return facts_config_of(context.agreement)
+
+
+# -- the engine ---------------------------------------------------------------------------------
+
+REFRESH_SECONDS: Final = 60  # the data is at most a minute old
+EPOCH_KEY: Final = "funnelpact:web:analytics-epoch"
+NOBODY: Final = "\x00nobody"  # a rep id no row has: a scope that sees no lead
+
+
+@dataclass
+class _Loaded:
+    engine: AnalyticsEngine
+    feed: StoreFeed
+    agreement: str  # content hash of the agreement in force ("" without one)
+    epoch: str
+    generation: object
+    refreshed: float  # time.monotonic() of the last refresh
+    options: dict[str, list[str]]
+    rep_names: dict[str, str]
+
+
+class DashboardAnalytics:
+    """The process's analytics engine over the store, kept current incrementally.
+
+    `engine(now)` loads everything on first use (and when the agreement in force changes, or
+    the cache lost the epoch key: a cleared cache, e.g. a test's fresh database), then at most
+    once a minute, or at once after a store commit, reads only the new rows and recomputes the
+    facts of the contacts they touched. `warm(now)` does the first load and the figures of the
+    whole company ahead of the first visitor."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._loaded: _Loaded | None = None
+
+    def reset(self) -> None:
+        with self._lock:
+            self._loaded = None
+
+    def current(self, now: datetime) -> _Loaded:
+        context = active_context()
+        agreement = context.content_hash if context is not None else ""
+        epoch = cache.get(EPOCH_KEY)
+        generation = cache.get_or_set(GENERATION_KEY, 0, None)
+        with self._lock:
+            loaded = self._loaded
+            if loaded is None or loaded.agreement != agreement or loaded.epoch != epoch:
+                loaded = self._load(context, agreement, generation, now)
+            elif (
+                generation != loaded.generation
+                or time.monotonic() - loaded.refreshed >= REFRESH_SECONDS
+            ):
+                data = loaded.feed.refresh()
+                loaded.engine.refresh(data, loaded.feed.last_change)
+                loaded.engine.set_now(now)
+                loaded.generation = generation
+                loaded.refreshed = time.monotonic()
+                loaded.options, loaded.rep_names = _options(loaded.engine)
+            self._loaded = loaded
+            return loaded
+
+    def _load(
+        self, context: WatchContext | None, agreement: str, generation: object, now: datetime
+    ) -> _Loaded:
+        feed = StoreFeed()
+        engine = AnalyticsEngine(
+            feed.refresh(),
+            now=now,
+            timezone=context.calendar.zone.key if context is not None else "UTC",
+            calendar=context.calendar if context is not None else None,
+            config=facts_config(context),
+            incremental=True,
+        )
+        engine.facts  # noqa: B018 - every facts column now: the queries never rebuild them
+        epoch = uuid.uuid4().hex
+        cache.set(EPOCH_KEY, epoch, None)
+        options, names = _options(engine)
+        return _Loaded(engine, feed, agreement, epoch, generation, time.monotonic(), options, names)
+
+    def warm(self, now: datetime) -> None:
+        """Load the data and compute the whole company's figures for each period."""
+        from funnelpact.server.accounts.roles import Role
+
+        admin = Viewer("warm-up", Role.ADMIN, None, "", "")
+        for kind in PeriodKind:
+            dashboard(Filters(period=kind), admin, now)
+
+
+ANALYTICS = DashboardAnalytics()
+
+
+def _options(engine: AnalyticsEngine) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The filters' choices (streams, sources, teams of the data) and the reps' names."""
+    with engine.lock:
+        contacts = engine.tables["contacts"]
+        reps: list[dict[str, Any]] = engine.con.to_pyarrow(engine.tables["reps"]).to_pylist()
+
+        def distinct(column: str) -> list[str]:
+            values = engine.con.to_pyarrow(contacts.select(column).distinct()).column(0)
+            return sorted(str(v) for v in values.to_pylist() if v)
+
+        options = {
+            "stream": distinct("stream"),
+            "source": distinct("source"),
+            "team": sorted({str(rep["team"]) for rep in reps if rep["team"]}),
+        }
+    return options, {str(rep["rep_id"]): str(rep["name"] or rep["rep_id"]) for rep in reps}
+
+
+def scope_where(filters: Filters, viewer: Viewer) -> tuple[tuple[Breakdown, str], ...]:
+    """The viewer's lead scope and the filters as the registry's dimension filters."""
+    where: list[tuple[Breakdown, str]] = []
+    scope = viewer.lead_scope
+    if scope is LeadScope.OWN:
+        where.append((Breakdown.REP, str(viewer.rep_id) if viewer.rep_id is not None else NOBODY))
+    elif scope is LeadScope.TEAM:
+        where.append((Breakdown.TEAM, viewer.team_name or NOBODY))
+    elif scope is not LeadScope.ALL:
+        where.append((Breakdown.REP, NOBODY))
     if filters.stream:
-        query &= Q(**{f"{prefix}stream": filters.stream})
+        where.append((Breakdown.STREAM, filters.stream))
     if filters.source:
-        query &= Q(**{f"{prefix}source": filters.source})
+        where.append((Breakdown.SOURCE, filters.source))
     if filters.team:
-        query &= Q(**{f"{prefix}owner__team_name": filters.team})
-    return query & owner_filter(viewer, f"{prefix}owner")
+        where.append((Breakdown.TEAM, filters.team))
+    return tuple(where)
 
 
-def _entries(
-    stage: str, window: Window, filters: Filters, viewer: Viewer
-) -> QuerySet[store.StageChange]:
-    return store.StageChange.objects.filter(
-        Q(stage=stage, entered_at__gte=window.first, entered_at__lt=window.after)
-        & _contact_filter(filters, viewer)
-    )
-
-
-def pacing(
-    plan: Plan | None,
-    stage: str,
-    window: Window,
-    filters: Filters,
-    viewer: Viewer,
-    today: date,
-    zone: ZoneInfo,
-) -> tuple[PacingPoint, ...]:
-    per_day: Counter[date] = Counter(
-        instant.astimezone(zone).date()
-        for instant in _entries(stage, window, filters, viewer).values_list("entered_at", flat=True)
-    )
-    points: list[PacingPoint] = []
-    running = 0
-    day = window.start
-    while day <= window.end:
-        running += per_day.get(day, 0)
-        expected = low = high = 0.0
-        if plan is not None:
-            try:
-                target = plan.target_between(
-                    stage,
-                    window.start,
-                    day,
-                    stream=filters.stream or None,
-                    source=None if filters.stream else (filters.source or None),
-                )
-                expected, low, high = float(target.expected), float(target.low), float(target.high)
-            except DomainError:
-                pass
-        points.append(PacingPoint(day, running if day <= today else None, expected, low, high))
-        day += timedelta(days=1)
-    return tuple(points)
-
-
-def funnel_rows(
-    plan: Plan | None, window: Window, filters: Filters, viewer: Viewer
-) -> tuple[FunnelRow, ...]:
-    if plan is None:
-        return ()
-    stages = plan.stages
-    entered_ids = {
-        stage.name: set(
-            _entries(stage.name, window, filters, viewer).values_list("contact_id", flat=True)
-        )
-        for stage in stages
-    }
-    later_ids = {
-        stage.name: set(
-            store.StageChange.objects.filter(
-                Q(stage=stage.name, entered_at__gte=window.first) & _contact_filter(filters, viewer)
-            ).values_list("contact_id", flat=True)
-        )
-        for stage in stages
-    }
+def _met_breached(result: MetricResult) -> list[tuple[str, int, int]]:
+    """(group, met, breached) of a share metric's rows: value x sample met, the rest not."""
     rows = []
-    for index, stage in enumerate(stages):
-        ids = entered_ids[stage.name]
-        actual = None
-        if index + 1 < len(stages) and ids:
-            moved = ids & later_ids[stages[index + 1].name]
-            actual = len(moved) / len(ids)
-        rows.append(
-            FunnelRow(
-                stage=stage.name,
-                label=stage.label,
-                entered=len(ids),
-                actual_rate=actual,
-                planned_rate=float(stage.rate) if index + 1 < len(stages) else None,
-            )
-        )
-    return tuple(rows)
-
-
-def _obligations(window: Window, filters: Filters, viewer: Viewer) -> QuerySet[watch.Obligation]:
-    return watch.Obligation.objects.filter(
-        Q(handoff_at__gte=window.first, handoff_at__lt=window.after)
-        & _contact_filter(filters, viewer)
-    )
-
-
-def speed_to_lead(
-    window: Window, filters: Filters, viewer: Viewer
-) -> tuple[tuple[tuple[str, int], ...], Compliance]:
-    rows = _obligations(window, filters, viewer).filter(name=FIRST_TOUCH)
-    buckets: Counter[str] = Counter()
-    met = breached = 0
-    for status, seconds in rows.values_list("status", "business_seconds"):
-        if status == Status.MET:
-            met += 1
-            hours = (seconds or 0) / 3600
-            label = next(name for name, limit in SPEED_BUCKETS if hours < limit)
-            buckets[label] += 1
-        elif status == Status.BREACHED:
-            breached += 1
-            hours = (seconds or 0) / 3600
-            buckets[">48h" if hours >= 24 else "24-48h"] += 1
-    return (
-        tuple((name, buckets.get(name, 0)) for name, _ in SPEED_BUCKETS),
-        Compliance("all", met, breached),
-    )
-
-
-def compliance_by(
-    window: Window, filters: Filters, viewer: Viewer, group_field: str
-) -> tuple[Compliance, ...]:
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    rows = _obligations(window, filters, viewer).filter(status__in=[Status.MET, Status.BREACHED])
-    for status, group in rows.values_list("status", group_field):
-        counts[group or "—"][0 if status == Status.MET else 1] += 1
-    result = [Compliance(group, met, breached) for group, (met, breached) in counts.items()]
-    result.sort(key=lambda item: (-(item.met + item.breached), item.group))
-    return tuple(result[:BREAKDOWN_SHOWN])
-
-
-def _decisions(window: Window, filters: Filters, viewer: Viewer) -> QuerySet[store.HandoffDecision]:
-    return store.HandoffDecision.objects.filter(
-        Q(decided_at__gte=window.first, decided_at__lt=window.after)
-        & _contact_filter(filters, viewer)
-    )
-
-
-def _acceptance(window: Window, filters: Filters, viewer: Viewer) -> float | None:
-    decisions = _decisions(window, filters, viewer)
-    counts = Counter(decisions.values_list("decision", flat=True))
-    total = counts[Decision.ACCEPTED.value] + counts[Decision.REJECTED.value]
-    return None if total == 0 else counts[Decision.ACCEPTED.value] / total
-
-
-def rejection_reasons(
-    window: Window, filters: Filters, viewer: Viewer
-) -> tuple[tuple[str, int], ...]:
-    """Why sales rejected MQLs in the window, most frequent first (marketing's feedback loop)."""
-    reasons = Counter(
-        _decisions(window, filters, viewer)
-        .filter(decision=Decision.REJECTED.value)
-        .values_list("reason", flat=True)
-    )
-    return tuple(sorted(((r or "—", n) for r, n in reasons.items()), key=lambda i: (-i[1], i[0])))
-
-
-def trends(
-    stage: str, window: Window, previous: Window, filters: Filters, viewer: Viewer
-) -> tuple[Trend, ...]:
-    def mqls(of: Window) -> float:
-        return float(_entries(stage, of, filters, viewer).values("contact_id").distinct().count())
-
-    _, now_sla = speed_to_lead(window, filters, viewer)
-    _, before_sla = speed_to_lead(previous, filters, viewer)
-    return (
-        Trend("mqls", mqls(window), mqls(previous), is_share=False),
-        Trend("within_sla", now_sla.share, before_sla.share, is_share=True),
-        Trend(
-            "accepted",
-            _acceptance(window, filters, viewer),
-            _acceptance(previous, filters, viewer),
-            is_share=True,
-        ),
-    )
+    for row in result.rows:
+        met = round((row.value or 0.0) * row.sample)
+        rows.append((next(iter(row.keys.values()), "all"), met, row.sample - met))
+    return rows
 
 
 def at_risk_now(filters: Filters, viewer: Viewer, limit: int = AT_RISK_SHOWN) -> tuple[AtRisk, ...]:
-    """At risk first (soonest due first), then unresolved breaches (newest first)."""
-    base = watch.Obligation.objects.select_related("contact", "owner").filter(
-        _contact_filter(filters, viewer)
-    )
+    """At risk first (soonest due first), then unresolved breaches (newest first): the watch's
+    live obligations, read from the store."""
+    query = owner_filter(viewer, "contact__owner")
+    if filters.stream:
+        query &= Q(contact__stream=filters.stream)
+    if filters.source:
+        query &= Q(contact__source=filters.source)
+    if filters.team:
+        query &= Q(contact__owner__team_name=filters.team)
+    base = watch.Obligation.objects.select_related("contact", "owner").filter(query)
     at_risk = list(base.filter(status=Status.AT_RISK).order_by("due_at")[:limit])
     breached = list(
         base.filter(status=Status.BREACHED, resolved_at__isnull=True).order_by("-due_at")[
@@ -398,14 +391,10 @@ def at_risk_now(filters: Filters, viewer: Viewer, limit: int = AT_RISK_SHOWN) ->
 
 
 def filter_options() -> dict[str, list[str]]:
-    contacts = store.Contact.objects.filter(merged_into__isnull=True)
-    return {
-        "stream": sorted(v for v in contacts.values_list("stream", flat=True).distinct() if v),
-        "source": sorted(v for v in contacts.values_list("source", flat=True).distinct() if v),
-        "team": sorted(
-            v for v in store.Rep.objects.values_list("team_name", flat=True).distinct() if v
-        ),
-    }
+    """The filters' choices, from the engine's data (streams, sources, teams)."""
+    from django.utils import timezone
+
+    return ANALYTICS.current(timezone.now()).options
 
 
 # Figures are cached briefly per (store generation, scope, filters, minute): 20 people opening
@@ -437,6 +426,7 @@ def dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashboard:
         for part in (
             "funnelpact:web:dashboard",
             generation,
+            cache.get(EPOCH_KEY),
             viewer.lead_scope.value,
             viewer.rep_id,
             viewer.team_name,
@@ -467,44 +457,186 @@ def dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashboard:
     return board
 
 
+def _daily(result: MetricResult) -> dict[date, int]:
+    return {
+        date.fromisoformat(row.keys["period"]): int(row.value or 0)
+        for row in result.rows
+        if row.keys.get("period")
+    }
+
+
 def compute_dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashboard:
-    """The dashboard's figures computed now, without the cache."""
+    """The dashboard's figures computed now from the registry, without the figures' cache."""
     context = active_context()
+    loaded = ANALYTICS.current(now)
+    engine = loaded.engine
     zone = context.calendar.zone if context is not None else ZoneInfo("UTC")
-    stage = context.agreement.handoff.stage if context is not None else "mql"
+    config = engine.config
+    stage = config.handoff_stage
     plan = plan_of(context)
     today = now.astimezone(zone).date()
     window = window_of(filters.period, today, zone)
-    previous = previous_window(window, filters.period, zone)
+    label = period_label(filters.period, window)
+    where = scope_where(filters, viewer)
     # The plan's targets are the company's (or a stream's): a rep's or a team's own leads have
     # none, and measuring them against the company's would always read "behind".
     whole = viewer.lead_scope is LeadScope.ALL and not filters.team
     pace_plan = plan if whole else None
-    points = pacing(pace_plan, stage, window, filters, viewer, today, zone)
-    buckets, within = speed_to_lead(window, filters, viewer)
+
+    def query(metric: str, **options: Any) -> MetricQuery:
+        return MetricQuery.model_validate(
+            {"metric": metric, "period": label, "where": where, **options}
+        )
+
+    # Days of the window: a week or a month is split into days; a quarter month by month.
+    months = (
+        [
+            f"{window.start.year}-{month:02d}"
+            for month in range(window.start.month, window.end.month + 1)
+        ]
+        if filters.period is PeriodKind.QUARTER
+        else [label]
+    )
+    daily = [query("stage_entered", period=m, by=(Breakdown.PERIOD,)) for m in months]
+    funnel_stages = [
+        s for s in (plan.stages if plan is not None else ()) if s.name in config.stages
+    ]
+    entered = [query("stage_entered", stage=s.name) for s in funnel_stages]
+    converted = [
+        query("cohort_conversion", from_stage=a.name, to_stage=b.name)
+        for a, b in pairwise(funnel_stages)
+    ]
+    speed = query("speed_to_lead_median_business_hours", buckets=[b for _, b in SPEED_BUCKETS[:-1]])
+    breakdowns = {
+        key: query("speed_to_lead_within_sla", by=(key,))
+        for key in (Breakdown.REP, Breakdown.SOURCE, Breakdown.CAMPAIGN)
+    }
+    mqls_q = query("stage_entered", compare_previous=True)
+    sla_q = query("speed_to_lead_within_sla", compare_previous=True)
+    accepted_q = query("acceptance_rate", compare_previous=True)
+    rejections_q = query("rejections_by_reason")
+    batch = [
+        *daily,
+        *entered,
+        *converted,
+        speed,
+        *breakdowns.values(),
+        mqls_q,
+        sla_q,
+        accepted_q,
+        rejections_q,
+    ]
+    with engine.lock:
+        results = dict(zip(batch, engine.run_many(batch), strict=True))
+
+    per_day: dict[date, int] = {}
+    for q in daily:
+        per_day.update(_daily(results[q]))
+    points: list[PacingPoint] = []
+    running = 0
+    day = window.start
+    while day <= window.end:
+        running += per_day.get(day, 0)
+        expected = low = high = 0.0
+        if pace_plan is not None:
+            try:
+                target = pace_plan.target_between(
+                    stage,
+                    window.start,
+                    day,
+                    stream=filters.stream or None,
+                    source=None if filters.stream else (filters.source or None),
+                )
+                expected, low, high = float(target.expected), float(target.low), float(target.high)
+            except DomainError:
+                pass
+        points.append(PacingPoint(day, running if day <= today else None, expected, low, high))
+        day += timedelta(days=1)
+
+    funnel: list[FunnelRow] = []
+    for index, spec in enumerate(funnel_stages):
+        rate = results[converted[index]].total() if index < len(converted) else None
+        funnel.append(
+            FunnelRow(
+                stage=spec.name,
+                label=spec.label,
+                entered=int(results[entered[index]].total() or 0),
+                actual_rate=rate,
+                planned_rate=float(spec.rate) if index < len(converted) else None,
+            )
+        )
+
+    counts = {row.keys.get("bucket", ""): int(row.value or 0) for row in results[speed].rows}
+    bounds = [f"<{bound:g}" for _, bound in SPEED_BUCKETS[:-1]]
+    names = [name for name, _ in SPEED_BUCKETS]
+    keys = [*bounds, f">={SPEED_BUCKETS[-2][1]:g}"]
+    speed_buckets = tuple((name, counts.get(k, 0)) for name, k in zip(names, keys, strict=True))
+
+    def compliance(key: Breakdown) -> tuple[Compliance, ...]:
+        rows = [
+            Compliance(
+                loaded.rep_names.get(group, group) if key is Breakdown.REP else group or "—",
+                met,
+                breached,
+            )
+            for group, met, breached in _met_breached(results[breakdowns[key]])
+            if met + breached
+        ]
+        rows.sort(key=lambda item: (-(item.met + item.breached), item.group))
+        return tuple(rows[:BREAKDOWN_SHOWN])
+
+    sla = results[sla_q]
+    within = _met_breached(sla)
+    met, breached = (within[0][1], within[0][2]) if within else (0, 0)
+    mqls = results[mqls_q].rows[0] if results[mqls_q].rows else None
+    acceptance = results[accepted_q].rows[0] if results[accepted_q].rows else None
+    sla_row = sla.rows[0] if sla.rows else None
     last = points[-1] if points else None
-    mqls = _entries(stage, window, filters, viewer).values("contact_id").distinct().count()
+    rejections = sorted(
+        (
+            (row.keys.get("reason") or "—", int(row.value or 0))
+            for row in results[rejections_q].rows
+        ),
+        key=lambda item: (-item[1], item[0]),
+    )
     return Dashboard(
         window=window,
         handoff_stage=stage,
-        mqls=mqls,
+        mqls=int(mqls.value or 0) if mqls else 0,
         target=last.expected if last and pace_plan else None,
         low=last.low if last and pace_plan else None,
         high=last.high if last and pace_plan else None,
-        pacing=points,
-        funnel=funnel_rows(plan, window, filters, viewer),
-        speed_buckets=buckets,
-        within_sla=within,
-        by_rep=compliance_by(window, filters, viewer, "owner__name"),
-        by_source=compliance_by(window, filters, viewer, "contact__source"),
-        by_campaign=compliance_by(window, filters, viewer, "contact__campaign"),
-        trends=trends(stage, window, previous, filters, viewer),
+        pacing=tuple(points),
+        funnel=tuple(funnel),
+        speed_buckets=speed_buckets,
+        within_sla=Compliance("all", met, breached),
+        by_rep=compliance(Breakdown.REP),
+        by_source=compliance(Breakdown.SOURCE),
+        by_campaign=compliance(Breakdown.CAMPAIGN),
+        trends=(
+            Trend(
+                "mqls",
+                float(mqls.value or 0) if mqls else 0.0,
+                float(mqls.previous or 0) if mqls else 0.0,
+                is_share=False,
+            ),
+            Trend(
+                "within_sla",
+                sla_row.value if sla_row else None,
+                sla_row.previous if sla_row else None,
+                is_share=True,
+            ),
+            Trend(
+                "accepted",
+                acceptance.value if acceptance else None,
+                acceptance.previous if acceptance else None,
+                is_share=True,
+            ),
+        ),
         at_risk=at_risk_now(filters, viewer),
-        options=filter_options(),
-        accepted=_decisions(window, filters, viewer)
-        .filter(decision=Decision.ACCEPTED.value)
-        .count(),
-        rejections=rejection_reasons(window, filters, viewer),
+        options=loaded.options,
+        accepted=round((acceptance.value or 0.0) * acceptance.sample) if acceptance else 0,
+        rejections=tuple(rejections),
     )
 
 
