@@ -18,6 +18,13 @@ BASE_DIR = Path(__file__).resolve().parent
 
 DATABASE_URL = database_url()
 DATABASES = {"default": parse_database_url(DATABASE_URL)}
+# Persistent connections (one per server thread, checked before reuse): a new PostgreSQL
+# connection per request was most of the dashboard's tail (docs/benchmarks.md). Seconds; 0 closes
+# each request's connection.
+DATABASES["default"].setdefault(
+    "CONN_MAX_AGE", int(os.environ.get("FUNNELPACT_CONN_MAX_AGE", "300"))
+)
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A development default: set FUNNELPACT_SECRET_KEY for anything reachable from a network.
