@@ -53,6 +53,7 @@ from funnelpact.domain.records import (
     TouchType,
 )
 from funnelpact.ingest.common import (
+    CellError,
     FileSummary,
     ImportCode,
     ImportIssue,
@@ -570,7 +571,10 @@ class _Reader:
             ).fetchall()
             pending_before = len(self.context.reps.pending)
             for name, team_name, _first in found:
-                ref = self.context.reps.by_name(HUBSPOT, name, team=team_name)
+                try:
+                    ref = self.context.reps.by_name(HUBSPOT, name, team=team_name)
+                except CellError:  # an owner the store cannot keep: the row path names it
+                    raise NotColumnar(f"{self.file.name}: owner {name[:40]!r}") from None
                 owners[name] = ref.external_id if ref is not None else None
             self.reps = [
                 r for r in self.context.reps.pending[pending_before:] if isinstance(r, Rep)
