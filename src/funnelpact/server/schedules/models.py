@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from enum import StrEnum
 
 from django.db import models
@@ -42,12 +43,18 @@ class ReportSchedule(models.Model):
     cadence = models.CharField(max_length=10, choices=[(c.value, c.value) for c in Cadence])
     weekday = models.SmallIntegerField(default=0)  # 0 = Monday (weekly)
     day = models.SmallIntegerField(default=1)  # 1..28 (monthly)
-    at = models.TimeField()  # local time of the agreement's time zone
+    # Local time of the agreement's time zone, "HH:MM" (text: the store's backup has no TimeField).
+    at = models.CharField(max_length=5)
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField()
 
     def __str__(self) -> str:
         return str(self.name)
+
+    @property
+    def at_time(self) -> time:
+        hours, minutes = str(self.at).split(":")
+        return time(int(hours), int(minutes))
 
     @property
     def recipient_list(self) -> list[str]:

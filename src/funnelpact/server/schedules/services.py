@@ -152,7 +152,7 @@ def add_schedule(spec: ScheduleSpec, now: datetime) -> models.ReportSchedule:
             "cadence": spec.cadence,
             "weekday": spec.weekday,
             "day": spec.day,
-            "at": spec.at,
+            "at": spec.at.strftime("%H:%M"),
             "enabled": True,
             "created_at": now,
         },
@@ -172,7 +172,7 @@ def remove_schedule(name: str) -> int:
 
 
 def describe_cadence(schedule: models.ReportSchedule) -> str:
-    at = schedule.at.strftime("%H:%M")
+    at = schedule.at
     if schedule.cadence == Cadence.WEEKLY:
         return f"weekly on {WEEKDAYS[schedule.weekday]} at {at}"
     if schedule.cadence == Cadence.MONTHLY:
@@ -190,7 +190,7 @@ def latest_slot(schedule: models.ReportSchedule, now: datetime, timezone: str) -
     day = local.date()
     for _ in range(40):  # at most one month back (monthly), plus a margin
         if _fires_on(schedule, day):
-            slot = datetime.combine(day, schedule.at, tzinfo=zone).astimezone(UTC)
+            slot = datetime.combine(day, schedule.at_time, tzinfo=zone).astimezone(UTC)
             if slot <= now:
                 return slot
         day -= timedelta(days=1)
