@@ -263,7 +263,7 @@ def test_each_subscription_type_becomes_its_record() -> None:
         StageChange(hs(11), "sql", at(OCCURRED + 1000), "webhook:hubspot", "hubspot:2"),
         OwnerChange(hs(11), hs(41629779), at(OCCURRED + 2000), "hubspot:3"),
         Deal(ref=hs(77), created_at=at(OCCURRED + 3000), amount=Decimal(0)),
-        DealStageChange(hs(77), "closedwon", at(OCCURRED + 4000), event_id="hubspot:5"),
+        DealStageChange(hs(77), "Closed Won", at(OCCURRED + 4000), event_id="hubspot:5"),
         StageChange(hs(14), "lead", at(OCCURRED + 6000), "webhook:hubspot", "hubspot:8"),
     ]
     assert delivery.merges == [

@@ -143,7 +143,7 @@ def test_deal_events_store_the_deal_and_its_stage(secrets: None) -> None:
     )
     stored = models.Deal.objects.get()
     assert stored.external_id == "900"
-    assert stored.stage_changes.get().stage == "closedwon"
+    assert stored.stage_changes.get().stage == "Closed Won"  # the default pipeline's label
 
 
 @pytest.mark.parametrize(

@@ -378,6 +378,12 @@ def pipeline_stages(pipelines: Sequence[Mapping[str, Any]]) -> dict[str, DealSta
     return stages
 
 
+def deal_stage_labels(client: HubSpotClient) -> dict[str, DealStage]:
+    """Every deal pipeline's stages by id (``GET /crm/v3/pipelines/deals``): what the pull and
+    the webhook receiver name a ``dealstage`` id by."""
+    return pipeline_stages(list(client.results("/crm/v3/pipelines/deals", {})))
+
+
 def _associated(obj: Mapping[str, Any], kind: str = "contacts") -> list[str]:
     """Ids of the associated records, in HubSpot's order, each once."""
     results = ((obj.get("associations") or {}).get(kind) or {}).get("results") or []
@@ -507,7 +513,7 @@ def pull_records(
         yield from emit([owner_records(owner)])
     if on_object:
         on_object("owners")
-    stages = pipeline_stages(list(client.results("/crm/v3/pipelines/deals", {})))
+    stages = deal_stage_labels(client)
     for obj in client.results(
         "/crm/v3/objects/contacts", _list_params(CONTACT_PROPERTIES, CONTACT_HISTORY)
     ):

@@ -10,7 +10,10 @@ order-free besides. What each event becomes:
 - ``contact.propertyChange`` of ``hubspot_owner_id`` -> ``OwnerChange`` (owner ``hubspot:<id>``);
 - ``contact.merge`` -> a ``HubSpotMerge`` for the store to merge;
 - ``deal.creation`` -> a ``Deal`` (amount unknown: 0 until an export or the API says more);
-- ``deal.propertyChange`` of ``dealstage`` -> ``DealStageChange`` (the pipeline stage id);
+- ``deal.propertyChange`` of ``dealstage`` -> ``DealStageChange`` named by the stage's label,
+  as exports and the pull name it: HubSpot sends the internal id (``appointmentscheduled``, a
+  number for custom stages); ``deal_stages`` (id -> label, from ``/crm/v3/pipelines/deals``)
+  maps it, else the default pipeline's English labels, else the id stays;
 - anything else (deletions, other properties, other objects) is skipped, with the reason.
 
 The generic ``object.*`` subscription types of newer apps are read the same way for contacts
@@ -26,7 +29,7 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -70,6 +73,18 @@ _DECODED = {
     "%3B": ";",
 }
 _ESCAPE = re.compile("|".join(_DECODED), re.IGNORECASE)
+
+# HubSpot's default deal pipeline: stage ids and their labels, for portals whose pipelines the
+# receiver cannot read (no token); a portal's own labels (renamed stages) win when known.
+DEFAULT_PIPELINE_LABELS: dict[str, str] = {
+    "appointmentscheduled": "Appointment Scheduled",
+    "qualifiedtobuy": "Qualified To Buy",
+    "presentationscheduled": "Presentation Scheduled",
+    "decisionmakerboughtin": "Decision Maker Bought-In",
+    "contractsent": "Contract Sent",
+    "closedwon": "Closed Won",
+    "closedlost": "Closed Lost",
+}
 
 _CONTACT_TYPE_ID = "0-1"
 _DEAL_TYPE_ID = "0-3"
@@ -328,8 +343,25 @@ def canonical_stage(value: str) -> str:
     return LIFECYCLE_STAGES.get(normalise_label(value), value)
 
 
-def apply_event(event: HubSpotEvent) -> Applied:
-    """What one event means for the store."""
+def deal_stage_label(stage_id: str, deal_stages: Mapping[str, str]) -> str:
+    """A ``dealstage`` id as exports and the pull name the stage: the portal's label."""
+    return deal_stages.get(stage_id) or DEFAULT_PIPELINE_LABELS.get(stage_id) or stage_id
+
+
+def deal_stage_ids(events: Sequence[HubSpotEvent]) -> set[str]:
+    """The ``dealstage`` ids a delivery's events carry."""
+    return {
+        event.property_value
+        for event in events
+        if event.object_kind is ObjectKind.DEAL
+        and event.action == Action.PROPERTY_CHANGE
+        and event.property_name == "dealstage"
+        and event.property_value
+    }
+
+
+def apply_event(event: HubSpotEvent, deal_stages: Mapping[str, str] | None = None) -> Applied:
+    """What one event means for the store (``deal_stages``: stage id -> the portal's label)."""
     kind, action = event.object_kind, event.action
     if kind is None:
         return Applied(event, skipped=f"{event.subscription_type}: not a contact or deal event")
@@ -353,7 +385,10 @@ def apply_event(event: HubSpotEvent) -> Applied:
             return Applied(
                 event,
                 record=DealStageChange(
-                    deal=ref, stage=event.property_value, entered_at=when, event_id=event.key
+                    deal=ref,
+                    stage=deal_stage_label(event.property_value, deal_stages or {}),
+                    entered_at=when,
+                    event_id=event.key,
                 ),
             )
     return Applied(event, skipped=f"{event.subscription_type}: not applied to the store")
@@ -399,13 +434,16 @@ def _merge(event: HubSpotEvent) -> Applied:
     )
 
 
-def read_delivery(events: Sequence[HubSpotEvent]) -> Delivery:
-    """Deduplicate by ``eventId`` (the first copy wins), order by ``occurredAt``, apply each."""
+def read_delivery(
+    events: Sequence[HubSpotEvent], deal_stages: Mapping[str, str] | None = None
+) -> Delivery:
+    """Deduplicate by ``eventId`` (the first copy wins), order by ``occurredAt``, apply each
+    (``deal_stages``: the portal's deal stage labels by id, see ``deal_stage_label``)."""
     distinct: dict[int, HubSpotEvent] = {}
     for event in events:
         distinct.setdefault(event.event_id, event)
     ordered = sorted(distinct.values(), key=lambda e: (e.occurred_at, e.event_id))
     return Delivery(
-        applied=tuple(apply_event(event) for event in ordered),
+        applied=tuple(apply_event(event, deal_stages) for event in ordered),
         repeated=len(events) - len(distinct),
     )

@@ -21,6 +21,7 @@ ERROR_CODES = {
     409: "conflict",
     413: "too_large",
     422: "invalid_input",
+    503: "unavailable",
 }
 
 

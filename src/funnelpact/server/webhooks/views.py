@@ -28,6 +28,7 @@ from funnelpact.server.accounts.services import webhook_secret
 from funnelpact.server.api.endpoints import ingest_items
 from funnelpact.server.api.errors import RequestInputError, error_body, problem_of
 from funnelpact.server.api.schemas import EventBatch
+from funnelpact.server.webhooks import service
 from funnelpact.server.webhooks.service import (
     hubspot_client_secret,
     public_uri,
@@ -68,7 +69,8 @@ def hubspot_webhook(request: HttpRequest) -> JsonResponse:
     except SignatureError as exc:
         return _refused(request, HUBSPOT_SOURCE, exc)
     try:
-        delivery = read_delivery(parse_delivery(body))
+        events = parse_delivery(body)
+        delivery = read_delivery(events, service.DEAL_STAGES.for_events(events))
         outcome = store_hubspot_delivery(delivery, received_at=timezone.now())
     except FunnelpactError as exc:
         log.warning("webhook hubspot: delivery not stored: %s", exc.message)
