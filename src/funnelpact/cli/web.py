@@ -52,8 +52,14 @@ def _serve(host: str, port: int, threads: int, scheduler: bool) -> None:
 
 def demo_command(
     contacts: Annotated[
-        int, typer.Option("--contacts", min=100, help="People in the demo company.")
-    ] = 3000,
+        int | None,
+        typer.Option(
+            "--contacts",
+            min=100,
+            help="People in the demo company (default: as many as the agreement's MQL target "
+            "needs, about 1,600).",
+        ),
+    ] = None,
     port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = DEFAULT_PORT,
     reset: Annotated[
         bool, typer.Option("--reset", help="Start again from a fresh demo database.")
@@ -83,6 +89,8 @@ def demo_command(
 
     call_command("migrate", verbosity=0, interactive=False)
     if not demo.has_demo_users():
+        if contacts is None:
+            contacts = demo.contacts_for_agreement(now)
         with Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),

@@ -313,11 +313,10 @@ NURTURE_SUBJECTS = (
 )
 REJECTION_NOTES = {
     "not_icp": "Empresa fuera del perfil de cliente ideal",
-    "no_budget": "Sin presupuesto este año",
-    "bad_contact_data": "Teléfono y correo no válidos",
-    "duplicate": "Ya existe como contacto activo",
-    "student_or_competitor": "Estudiante / competidor",
-    "timing": "Interesado, pero no antes del próximo trimestre",
+    "no_authority": "No decide; no nos presenta a quien decide",
+    "no_need": "Ya lo tienen resuelto con su ERP",
+    "bad_timing": "Interesado, pero sin presupuesto hasta el próximo trimestre",
+    "unreachable": "Teléfono y correo no válidos",
 }
 _MINUTES = tuple(timedelta(minutes=n) for n in range(5))
 LIVE_PROFILES = ((1.0, 10.0), (16.0, 23.0), (26.0, 60.0))  # waiting, at risk, breached (bus. hours)
@@ -729,7 +728,7 @@ class _Builder:
                 reason=reason,
                 note=REJECTION_NOTES.get(reason, ""),
             )
-            status = LeadStatus.BAD_TIMING if reason == "timing" else LeadStatus.UNQUALIFIED
+            status = LeadStatus.BAD_TIMING if reason == "bad_timing" else LeadStatus.UNQUALIFIED
             draft.statuses.append((decided_at, status))
             self._nurture(draft, decided_at, until=None)
             return

@@ -213,13 +213,14 @@ class Scenario(_Frozen):
         return next(team for team in self.sales_teams if team.stream == stream_key)
 
 
+# The rejection reason codes of the demo agreement (examples/agreement-seed-000.yaml, `handoff.
+# rejection_reasons`): the demo's rejections are the ones the agreement lets sales record.
 REJECTION_REASONS = (
     "not_icp",
-    "no_budget",
-    "bad_contact_data",
-    "duplicate",
-    "student_or_competitor",
-    "timing",
+    "no_authority",
+    "no_need",
+    "bad_timing",
+    "unreachable",
 )
 
 
@@ -254,12 +255,11 @@ def default_scenario() -> Scenario:
         lags=StageLags(lead_to_mql=6, sql_to_opportunity=8),
         inbound=True,
         rejection_weights={
-            "not_icp": 5,
-            "no_budget": 3,
-            "student_or_competitor": 3,
-            "timing": 2,
-            "bad_contact_data": 1,
-            "duplicate": 1,
+            "not_icp": 6,
+            "no_need": 3,
+            "bad_timing": 3,
+            "no_authority": 2,
+            "unreachable": 1,
         },
     )
     paid = LeadSource(
@@ -286,12 +286,11 @@ def default_scenario() -> Scenario:
         lags=StageLags(lead_to_mql=8, sql_to_opportunity=9),
         inbound=True,
         rejection_weights={
-            "not_icp": 5,
-            "no_budget": 4,
-            "student_or_competitor": 2,
-            "timing": 2,
-            "bad_contact_data": 2,
-            "duplicate": 1,
+            "not_icp": 6,
+            "bad_timing": 4,
+            "no_need": 2,
+            "unreachable": 2,
+            "no_authority": 1,
         },
     )
     referral = LeadSource(
@@ -311,7 +310,7 @@ def default_scenario() -> Scenario:
         ),
         lags=StageLags(lead_to_mql=3, sql_to_opportunity=6),
         inbound=True,
-        rejection_weights={"not_icp": 2, "no_budget": 2, "timing": 3, "duplicate": 2},
+        rejection_weights={"bad_timing": 4, "no_authority": 2, "not_icp": 2, "no_need": 2},
     )
     outbound = LeadSource(
         key="outbound",
@@ -330,7 +329,13 @@ def default_scenario() -> Scenario:
         ),
         lags=StageLags(lead_to_mql=14, sql_to_opportunity=12),
         inbound=False,
-        rejection_weights={"bad_contact_data": 5, "not_icp": 2, "timing": 3, "no_budget": 2},
+        rejection_weights={
+            "unreachable": 5,
+            "no_authority": 3,
+            "bad_timing": 3,
+            "not_icp": 2,
+            "no_need": 2,
+        },
     )
     events = LeadSource(
         key="events",
@@ -351,11 +356,11 @@ def default_scenario() -> Scenario:
         lags=StageLags(lead_to_mql=4, sql_to_opportunity=10),
         inbound=False,
         rejection_weights={
-            "student_or_competitor": 4,
-            "not_icp": 3,
-            "timing": 2,
-            "no_budget": 2,
-            "bad_contact_data": 1,
+            "not_icp": 5,
+            "no_need": 3,
+            "bad_timing": 3,
+            "no_authority": 2,
+            "unreachable": 1,
         },
     )
     campaigns = (

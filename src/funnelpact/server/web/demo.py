@@ -23,7 +23,7 @@ from funnelpact.server.accounts.roles import Role
 from funnelpact.server.tracking import models as store
 
 EXAMPLE_AGREEMENT = Path(__file__).resolve().parents[4] / "examples" / "agreement-seed-000.yaml"
-DEFAULT_CONTACTS = 3000
+DEFAULT_SEED = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,22 +44,55 @@ def demo_agreement_text(today: date, source: Path = EXAMPLE_AGREEMENT) -> str:
     return re.sub(r"(next_review:\s*)\d{4}-\d\d-\d\d", rf"\g<1>{review.isoformat()}", text)
 
 
+def handoff_target_per_day(agreement_text: str) -> tuple[str, float]:
+    """The agreement's hand-off stage (MQL) and its planned volume a day, over the plan period."""
+    from funnelpact.agreements import errors_of
+    from funnelpact.domain.agreement.loader import load_agreement_text
+    from funnelpact.domain.errors import DomainError
+    from funnelpact.domain.planning.planner import build_plan
+
+    loaded = load_agreement_text(agreement_text, "demo-agreement.yaml")
+    agreement = loaded.agreement
+    if agreement is None:
+        raise DomainError(errors_of(loaded.issues))
+    plan = build_plan(agreement.plan_spec())
+    stage = agreement.handoff.stage
+    target = plan.target_between(stage, plan.period_start, plan.period_end)
+    days = (plan.period_end - plan.period_start).days + 1
+    return stage, float(target.expected) / days
+
+
+def contacts_for_agreement(now: datetime, *, seed: int = DEFAULT_SEED) -> int:
+    """How many demo contacts bring the demo agreement's MQL target: the dashboard's pacing
+    then shows the demo company close to its plan (ahead or behind by the sample's noise)."""
+    from funnelpact.demo.calibration import contacts_for
+
+    stage, per_day = handoff_target_per_day(demo_agreement_text(now.date()))
+    end = now.replace(microsecond=0)
+    return contacts_for(default_scenario(), seed=seed, end=end, stage=stage, per_day=per_day)
+
+
 def fill(
     folder: Path,
     now: datetime,
     *,
-    contacts: int = DEFAULT_CONTACTS,
-    seed: int = 7,
+    contacts: int | None = None,
+    seed: int = DEFAULT_SEED,
     on_contact: Callable[[int], None] | None = None,
     on_stored: Callable[[int], None] | None = None,
 ) -> int:
-    """Migrate, store the demo company, put the agreement in force, evaluate every lead."""
+    """Migrate, store the demo company, put the agreement in force, evaluate every lead.
+
+    Without `contacts`, as many as the agreement's MQL target needs (`contacts_for_agreement`).
+    """
     from funnelpact.server.tracking.services import store_records
     from funnelpact.server.watch.scheduler import tick
     from funnelpact.server.watch.services import use_agreement
 
     call_command("migrate", verbosity=0, interactive=False)
     end = now.replace(microsecond=0)
+    if contacts is None:
+        contacts = contacts_for_agreement(now, seed=seed)
     make_demo_data(
         default_scenario(),
         seed=seed,
