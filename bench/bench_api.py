@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -63,23 +64,58 @@ bodies = [json.dumps({"items": events[k:k + batch_size]}).encode()
 token = create_token("bench", ["events:write"], created_by="bench", now=timezone.now()).secret
 client = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {token}")
 out = {}
+# The reference, measured in the same process: the same bodies validated by the API's schema
+# alone (no database): CPU work of a fixed size, to read the figures against the machine's load.
+from funnelpact.server.api.schemas import EventBatch
+start = time.perf_counter()
+for body in bodies:
+    EventBatch.model_validate_json(body)
+out["reference"] = {"seconds": time.perf_counter() - start, "events": len(events)}
+# Warm up as a running server is: the URLconf, the views and the statements' first use.
+warm = json.dumps({"items": [{"kind": "contact", "id": "warm", "ref": "warm-up",
+                              "created_at": iso(t0)}]}).encode()
+assert client.post("/api/v1/events/batch", data=warm,
+                   content_type="application/json").status_code == 200
+from django.db import connection
+def server_cpu():
+    # The PostgreSQL backend serving this connection runs on this machine: its CPU seconds.
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+import os
+profile = sys.argv[3] if len(sys.argv) > 3 else ""
 for run, key in (("first", "accepted"), ("again", "duplicates")):
     done = 0
-    start = time.perf_counter()
+    if profile and run == "first":
+        import cProfile
+        profiler = cProfile.Profile()
+        profiler.enable()
+    start, cpu, server = time.perf_counter(), time.process_time(), server_cpu()
     for body in bodies:
         answer = client.post("/api/v1/events/batch", data=body, content_type="application/json")
         assert answer.status_code == 200, answer.content[:500]
         done += answer.json()[key]
-    out[run] = {"seconds": time.perf_counter() - start, "events": len(events),
-                "requests": len(bodies), "counted": done}
+    out[run] = {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu,
+                "server_cpu": server_cpu() - server,
+                "events": len(events), "requests": len(bodies), "counted": done}
+    if profile and run == "first":
+        profiler.disable()
+        profiler.dump_stats(profile)
 print(json.dumps(out))
 """
 
 
-def _run(url: str, contacts: int, batch: int) -> dict[str, dict[str, float]]:
+def _run(url: str, contacts: int, batch: int, profile: str = "") -> dict[str, dict[str, float]]:
     env = {**os.environ, "FUNNELPACT_DATABASE_URL": url}
     done = subprocess.run(
-        [sys.executable, "-c", WORKER, str(contacts), str(batch)],
+        [sys.executable, "-c", WORKER, str(contacts), str(batch), profile],
         env=env,
         capture_output=True,
         text=True,
@@ -108,37 +144,81 @@ def _drop_postgres(url: str, name: str) -> None:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.1f} / {five:.1f} / {fifteen:.1f}"
+
+
+def _once(backend: str, args: argparse.Namespace, profile: str) -> dict[str, dict[str, float]]:
+    """One run on a fresh database of ``backend``."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+            return _run(url, args.contacts, args.batch_size, profile)
+    url, name = _scratch_postgres(args.postgres)
+    try:
+        return _run(url, args.contacts, args.batch_size, profile)
+    finally:
+        _drop_postgres(args.postgres, name)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contacts", type=int, default=20_000)
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--postgres", default=os.environ.get("FUNNELPACT_TEST_DATABASE_URL", ""))
+    parser.add_argument(
+        "--backends", default="sqlite,postgres", help="comma-separated: sqlite, postgres"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="runs per backend (median shown)")
+    parser.add_argument(
+        "--profile", default="", help="write a cProfile of the first PostgreSQL run's new events"
+    )
     args = parser.parse_args(argv)
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    if "postgres" in backends and not args.postgres:
+        backends.remove("postgres")
 
-    rows: list[tuple[str, dict[str, dict[str, float]]]] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        rows.append(("SQLite (WAL, synchronous=FULL)", _run(url, args.contacts, args.batch_size)))
-    if args.postgres:
-        url, name = _scratch_postgres(args.postgres)
-        try:
-            rows.append(("PostgreSQL", _run(url, args.contacts, args.batch_size)))
-        finally:
-            _drop_postgres(args.postgres, name)
+    rows: list[tuple[str, list[dict[str, dict[str, float]]], str, str]] = []
+    labels = {"sqlite": "SQLite (WAL, synchronous=FULL)", "postgres": "PostgreSQL"}
+    for backend in backends:
+        runs = []
+        before = _load()
+        for n in range(args.repeat):
+            profile = args.profile if backend == "postgres" and n == 0 else ""
+            runs.append(_once(backend, args, profile))
+        rows.append((labels[backend], runs, before, _load()))
 
     print(
-        f"POST /api/v1/events/batch, {args.contacts:,} contacts, batches of {args.batch_size}, "
-        f"{time.strftime('%Y-%m-%d')}\n"
+        f"POST /api/v1/events/batch, {args.contacts:,} contacts ({args.contacts * 6:,} events), "
+        f"batches of {args.batch_size}, median of {args.repeat}, {time.strftime('%Y-%m-%d %H:%M')}"
+        f" UTC\n"
     )
-    print("| backend | events | requests | new events s | events/s | duplicates s | events/s |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for backend, result in rows:
-        first, again = result["first"], result["again"]
-        assert first["counted"] == first["events"] and again["counted"] == again["events"]
+    print(
+        "| backend | new events/s (each run) | events per CPU s (client + server) | duplicates/s "
+        "| reference (validation only) events/s | new / reference | load (1/5/15 min) before; "
+        "after |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---|")
+    for backend, runs, before, after in rows:
+        for result in runs:
+            first, again = result["first"], result["again"]
+            assert first["counted"] == first["events"] and again["counted"] == again["events"]
+        new = statistics.median(r["first"]["events"] / r["first"]["seconds"] for r in runs)
+        cpu = statistics.median(
+            r["first"]["events"] / (r["first"]["cpu"] + r["first"]["server_cpu"]) for r in runs
+        )
+        split = (
+            statistics.median(r["first"]["cpu"] for r in runs),
+            statistics.median(r["first"]["server_cpu"] for r in runs),
+        )
+        dup = statistics.median(r["again"]["events"] / r["again"]["seconds"] for r in runs)
+        ref = statistics.median(r["reference"]["events"] / r["reference"]["seconds"] for r in runs)
+        each = ", ".join(f"{r['first']['events'] / r['first']['seconds']:,.0f}" for r in runs)
         print(
-            f"| {backend} | {first['events']:,.0f} | {first['requests']:,.0f} "
-            f"| {first['seconds']:.2f} | {first['events'] / first['seconds']:,.0f} "
-            f"| {again['seconds']:.2f} | {again['events'] / again['seconds']:,.0f} |"
+            f"| {backend} | {new:,.0f} ({each}) | {cpu:,.0f} ({split[0]:.1f} s + {split[1]:.1f} s)"
+            f" | {dup:,.0f} | {ref:,.0f} "
+            f"| {new / ref:.3f} | {before}; {after} |"
         )
     return 0
 

@@ -74,8 +74,8 @@ def _optional(text: str | None) -> Ref | None:
     return parse_ref(text) if text else None
 
 
-def to_record(item: EventSchema) -> Record:
-    """An API item as the canonical record it describes."""
+def to_record(item: EventSchema, event_id: str = "") -> Record:
+    """An API item as the canonical record it describes (facts carry ``event_id``)."""
     match item:
         case ContactIn():
             return Contact(
@@ -101,12 +101,14 @@ def to_record(item: EventSchema) -> Record:
                 stage=item.stage,
                 entered_at=item.entered_at,
                 change_source=item.change_source,
+                event_id=event_id,
             )
         case OwnerChangeIn():
             return OwnerChange(
                 contact=parse_ref(item.contact),
                 owner=parse_ref(item.owner),
                 assigned_at=item.assigned_at,
+                event_id=event_id,
             )
         case TouchIn():
             return Touch(
@@ -140,6 +142,7 @@ def to_record(item: EventSchema) -> Record:
                 stage=item.stage,
                 entered_at=item.entered_at,
                 amount=item.amount,
+                event_id=event_id,
             )
         case DecisionIn():
             return HandoffDecision(
@@ -149,6 +152,7 @@ def to_record(item: EventSchema) -> Record:
                 decided_by=_optional(item.decided_by),
                 reason=item.reason,
                 note=item.note,
+                event_id=event_id,
             )
     raise TypeError(f"not an event schema: {type(item).__name__}")
 
@@ -172,7 +176,11 @@ def kind_of(item: EventSchema) -> str:
 
 
 def live_events(items: Sequence[EventSchema], prefix: str) -> list[LiveEvent]:
-    return [LiveEvent(f"{prefix}{item.id}", kind_of(item), to_record(item)) for item in items]
+    events = []
+    for item in items:
+        key = f"{prefix}{item.id}"
+        events.append(LiveEvent(key, kind_of(item), to_record(item, key)))
+    return events
 
 
 def batch_result(items: Sequence[EventSchema], result: IngestResult) -> BatchResult:

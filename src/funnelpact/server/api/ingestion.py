@@ -261,7 +261,8 @@ def ingest(
         for (index, _), event in zip(fresh, kept, strict=True):
             record = event.record
             if isinstance(record, _FACTS):
-                record = dataclasses.replace(record, event_id=event.key)
+                if record.event_id != event.key:  # the API's records carry it already
+                    record = dataclasses.replace(record, event_id=event.key)
             else:
                 ledger.append((event.key, event.kind))
             if record is not None:
