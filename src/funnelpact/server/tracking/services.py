@@ -59,6 +59,8 @@ from funnelpact.server.tracking import models
 from funnelpact.server.tracking.repository import MONEY_QUANTUM, Row, Store, money
 
 DEFAULT_BATCH_SIZE = 50_000
+# Exports name owners by display name: the importers' reps are ``<system>:name:<normalised name>``.
+NAME_PREFIX = "name:"
 MAX_PROBLEMS_SHOWN = 20
 INSTANT_CACHE_SIZE = 200_000
 
@@ -409,6 +411,9 @@ class _Session:
     instants: dict[datetime, Any] = field(default_factory=dict)
     # Ids of the contacts the call's records name (None: nobody listens, see on_stored).
     touched_ids: set[int] | None = None
+    # (system, normalised name) -> the one described rep of that system with that name and an
+    # id of its own: what a ``name:`` ref of an export resolves to (loaded when first needed).
+    rep_aliases: dict[tuple[str, str], int] | None = None
 
     def count(self, kind: RecordKind) -> _Counter:
         counter = self.counters.get(kind)
@@ -517,8 +522,19 @@ class _Session:
     # -- reps, teams, campaigns -------------------------------------------------------------
 
     def ensure_reps(self, refs: Iterable[Ref]) -> None:
-        """Make every ref a known rep id, creating placeholders for reps not described yet."""
+        """Make every ref a known rep id, creating placeholders for reps not described yet.
+
+        A ``name:`` ref (an export's owner) resolves to the rep with an id of its own and that
+        name, when the store has exactly one (see ``merge_named_reps``).
+        """
         missing = {ref for ref in refs if ref not in self.rep_ids}
+        if not missing:
+            return
+        for ref in [r for r in missing if r.external_id.startswith(NAME_PREFIX)]:
+            alias = self.alias_of(ref)
+            if alias is not None:
+                self.rep_ids[ref] = alias
+                missing.discard(ref)
         if not missing:
             return
         for system, external_id, rep_id in self.store.select_refs(
@@ -541,6 +557,21 @@ class _Session:
         self.count(RecordKind.REP).placeholders += len(new)
 
     def store_reps(self, records: list[Rep]) -> None:
+        """Reps with ids of their own first (a CRM's owners), then reps named by an export:
+        one person is one rep whichever came first (``merge_named_reps``, ``absorb_named``)."""
+        if not records:
+            return
+        named = [r for r in records if r.ref.external_id.startswith(NAME_PREFIX)]
+        with_ids = [r for r in records if not r.ref.external_id.startswith(NAME_PREFIX)]
+        if with_ids:
+            self.upsert_reps(with_ids)
+            if self.problems:
+                return
+            self.merge_named_reps({r.ref: r for r in with_ids})
+        if named:
+            self.upsert_reps(self.absorb_named(named))
+
+    def upsert_reps(self, records: list[Rep]) -> None:
         if not records:
             return
         latest = {r.ref: r for r in records}
@@ -572,6 +603,103 @@ class _Session:
             if stored.get(rep_id) != manager_id:
                 managers.append((manager_id, rep_id))
         self.store.update(table, ("manager_id",), managers)
+
+    # -- one person, one rep: an export's owner names and a CRM's owner ids ---------------------
+
+    def load_rep_aliases(self) -> dict[tuple[str, str], int]:
+        if self.rep_aliases is None:
+            found: dict[tuple[str, str], int | None] = {}
+            for rep_id, system, name in self.store.select(
+                f"SELECT id, system, name FROM {models.Rep._meta.db_table} "
+                f"WHERE NOT placeholder AND name <> '' AND external_id NOT LIKE '{NAME_PREFIX}%%'"
+            ):
+                key = (system, rep_name_key(name))
+                found[key] = None if key in found else rep_id  # two owners, one name: no link
+            self.rep_aliases = {key: i for key, i in found.items() if i is not None}
+        return self.rep_aliases
+
+    def alias_of(self, ref: Ref) -> int | None:
+        """The rep a ``name:`` ref names, when one rep with an id of its own has that name."""
+        if not ref.external_id.startswith(NAME_PREFIX):
+            return None
+        key = (ref.system.value, ref.external_id[len(NAME_PREFIX) :])
+        return self.load_rep_aliases().get(key)
+
+    def absorb_named(self, records: list[Rep]) -> list[Rep]:
+        """Export reps whose name is a described rep's: that rep (its team filled in when it
+        has none). Returns the records that name nobody else, to store as they are."""
+        kept: list[Rep] = []
+        teams: dict[int, str] = {}
+        counter = self.count(RecordKind.REP)
+        for record in records:
+            alias = self.alias_of(record.ref)
+            if alias is None:
+                kept.append(record)
+                continue
+            self.rep_ids[record.ref] = alias
+            counter.unchanged += 1
+            if record.team and alias not in teams:
+                teams[alias] = record.team
+        if teams:
+            table = models.Rep._meta.db_table
+            condition, params = self.store.in_list("id", list(teams))
+            empty = self.store.select(
+                f"SELECT id FROM {table} WHERE team_name = '' AND {condition}", params
+            )
+            self.store.update(table, ("team_name",), [(teams[i], i) for (i,) in empty])
+        return kept
+
+    def merge_named_reps(self, described: dict[Ref, Rep]) -> None:
+        """A rep an export named (``name:<name>``) before the CRM's owners described the same
+        person with an id is merged into that rep: every contact, owner change, touch, deal and
+        decision it had moves over (a fact the rep has already is not doubled) and the named
+        row goes; later exports resolve the name to the rep (``alias_of``)."""
+        self.rep_aliases = None  # the reps just stored may add (or make ambiguous) names
+        aliases = self.load_rep_aliases()
+        wanted: dict[tuple[str, str], int] = {}
+        for ref, record in described.items():
+            rep_id = self.rep_ids.get(ref)
+            key = (ref.system.value, rep_name_key(record.name))
+            if rep_id is not None and key[1] and aliases.get(key) == rep_id:
+                wanted[(key[0], NAME_PREFIX + key[1])] = rep_id
+        if not wanted:
+            return
+        table = models.Rep._meta.db_table
+        for system, external_id, drop, team in self.store.select_refs(
+            table, ["id", "team_name"], list(wanted)
+        ):
+            keep = wanted[(system, external_id)]
+            if drop != keep:
+                self.merge_rep(drop, keep, team)
+
+    def merge_rep(self, drop: int, keep: int, team: str) -> None:
+        store, rep = self.store, models.Rep._meta.db_table
+        owner_changes = models.OwnerChange._meta.db_table
+        store.execute(  # (contact, owner, assigned_at) is unique: the kept rep's copy stays
+            f"DELETE FROM {owner_changes} WHERE owner_id = %s AND id IN ("
+            f"SELECT d.id FROM {owner_changes} d JOIN {owner_changes} k "
+            "ON k.contact_id = d.contact_id AND k.assigned_at = d.assigned_at "
+            "WHERE d.owner_id = %s AND k.owner_id = %s)",
+            [drop, drop, keep],
+        )
+        if self.touched_ids is not None:
+            contact = models.Contact._meta.db_table
+            self.touched_ids.update(
+                row[0]
+                for row in store.select(f"SELECT id FROM {contact} WHERE owner_id = %s", [drop])
+            )
+        for relation in models.Rep._meta.related_objects:  # every table pointing at reps
+            table, column = relation.related_model._meta.db_table, relation.field.column
+            store.execute(f"UPDATE {table} SET {column} = %s WHERE {column} = %s", [keep, drop])
+        if team:
+            store.execute(
+                f"UPDATE {rep} SET team_name = %s WHERE id = %s AND team_name = ''", [team, keep]
+            )
+        store.execute(f"DELETE FROM {rep} WHERE id = %s", [drop])
+        for ref, rep_id in list(self.rep_ids.items()):
+            if rep_id == drop:
+                self.rep_ids[ref] = keep
+        self.count(RecordKind.REP).merged += 1
 
     def store_teams(self, records: list[Team]) -> None:
         if not records:
@@ -1306,6 +1434,11 @@ _SYSTEMS = {system.value: system for system in System}
 def _stored_ref(system: str, external_id: str) -> Ref:
     """A ref read back from the store (valid by construction: no parsing)."""
     return Ref(_SYSTEMS[system], external_id)
+
+
+def rep_name_key(name: str) -> str:
+    """A rep's name as the importers write it into ``name:`` refs (spaces folded, case-free)."""
+    return " ".join(name.split()).casefold()
 
 
 def _fact_instant(record: Record) -> datetime | None:
