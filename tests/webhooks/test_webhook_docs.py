@@ -94,6 +94,9 @@ def test_the_webhook_docs_name_every_setting_and_header() -> None:
     for name in (
         "FUNNELPACT_PUBLIC_BASE_URL",
         "FUNNELPACT_HUBSPOT_CLIENT_SECRET",
+        "FUNNELPACT_HUBSPOT_TOKEN",
+        "FUNNELPACT_HUBSPOT_BASE_URL",
+        "/crm/v3/pipelines/deals",
         "X-HubSpot-Signature-v3",
         "X-HubSpot-Request-Timestamp",
         "X-Funnelpact-Signature",
