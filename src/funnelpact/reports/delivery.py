@@ -2,8 +2,9 @@
 
 `funnelpact report NAME --email a@b,c@d [--channel email]` sends the report to each address
 through an e-mail alert channel of the store (`funnelpact alerts add email mailto://...`): the
-subject is the report's title and period, the body the report as text tables. Scheduling is
-the caller's (cron, a systemd timer): each run sends once.
+subject is the report's title and period, the body the report as text tables. Each run sends
+once, now; scheduled delivery (a cadence, once per period, retries, the file attached) is
+`funnelpact report schedule` (`funnelpact.server.schedules`).
 """
 
 from __future__ import annotations
