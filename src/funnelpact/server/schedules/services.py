@@ -436,4 +436,6 @@ def run_due(
     agreement = _agreement()
     queued = queue_due(now, agreement)
     sent, failed = send_due(now, agreement, send=send, data=data)
+    if queued or sent or failed:
+        log.info("scheduled reports: %d queued, %d sent, %d failed", queued, sent, failed)
     return RunReport(queued=queued, sent=sent, failed=failed)
