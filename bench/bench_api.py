@@ -38,7 +38,9 @@ from django.utils import timezone
 from funnelpact.server.accounts.services import create_token
 
 contacts, batch_size = int(sys.argv[1]), int(sys.argv[2])
-t0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+# Live events are recent: the stream ends about now (the watch measures business time from
+# each hand-off to now, so year-old events would make it measure years).
+t0 = (datetime.now(UTC) - timedelta(minutes=contacts, hours=6)).replace(second=0, microsecond=0)
 def iso(at): return at.isoformat().replace("+00:00", "Z")
 events = []
 for i in range(contacts):
@@ -71,6 +73,11 @@ start = time.perf_counter()
 for body in bodies:
     EventBatch.model_validate_json(body)
 out["reference"] = {"seconds": time.perf_counter() - start, "events": len(events)}
+agreement = sys.argv[4] if len(sys.argv) > 4 else ""
+if agreement:  # the watch then keeps SLA obligations current inside every batch's transaction
+    from pathlib import Path
+    from funnelpact.server.watch.services import use_agreement
+    use_agreement(Path(agreement), timezone.now())
 # Warm up as a running server is: the URLconf, the views and the statements' first use.
 warm = json.dumps({"items": [{"kind": "contact", "id": "warm", "ref": "warm-up",
                               "created_at": iso(t0)}]}).encode()
@@ -112,10 +119,12 @@ print(json.dumps(out))
 """
 
 
-def _run(url: str, contacts: int, batch: int, profile: str = "") -> dict[str, dict[str, float]]:
+def _run(
+    url: str, contacts: int, batch: int, profile: str = "", agreement: str = ""
+) -> dict[str, dict[str, float]]:
     env = {**os.environ, "FUNNELPACT_DATABASE_URL": url}
     done = subprocess.run(
-        [sys.executable, "-c", WORKER, str(contacts), str(batch), profile],
+        [sys.executable, "-c", WORKER, str(contacts), str(batch), profile, agreement],
         env=env,
         capture_output=True,
         text=True,
@@ -154,10 +163,10 @@ def _once(backend: str, args: argparse.Namespace, profile: str) -> dict[str, dic
     if backend == "sqlite":
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-            return _run(url, args.contacts, args.batch_size, profile)
+            return _run(url, args.contacts, args.batch_size, profile, args.agreement)
     url, name = _scratch_postgres(args.postgres)
     try:
-        return _run(url, args.contacts, args.batch_size, profile)
+        return _run(url, args.contacts, args.batch_size, profile, args.agreement)
     finally:
         _drop_postgres(args.postgres, name)
 
@@ -174,7 +183,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--profile", default="", help="write a cProfile of the first PostgreSQL run's new events"
     )
+    parser.add_argument(
+        "--agreement",
+        default="",
+        help="put this agreement in force first: the watch's on_stored hook then refreshes "
+        "the SLA obligations of every batch's contacts (examples/agreement-seed-000.yaml)",
+    )
     args = parser.parse_args(argv)
+    if args.agreement:
+        args.agreement = str(Path(args.agreement).resolve())
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     if "postgres" in backends and not args.postgres:
         backends.remove("postgres")
@@ -191,8 +208,10 @@ def main(argv: list[str]) -> int:
 
     print(
         f"POST /api/v1/events/batch, {args.contacts:,} contacts ({args.contacts * 6:,} events), "
-        f"batches of {args.batch_size}, median of {args.repeat}, {time.strftime('%Y-%m-%d %H:%M')}"
-        f" UTC\n"
+        f"batches of {args.batch_size}, median of {args.repeat}, "
+        f"{('agreement ' + Path(args.agreement).name) if args.agreement else 'no agreement'}"
+        " in force, "
+        f"{time.strftime('%Y-%m-%d %H:%M')} UTC\n"
     )
     print(
         "| backend | new events/s (each run) | events per CPU s (client + server) | duplicates/s "
