@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import NamedTuple
 
 from funnelpact.domain.calendar import BusinessCalendar
 from funnelpact.domain.compliance.obligations import (
@@ -74,6 +75,74 @@ def evaluate(
     timeline: Timeline, rules: ComplianceRules, calendar: BusinessCalendar, now: datetime
 ) -> LeadCompliance:
     """Every obligation of every hand-off cycle of `timeline`, as it stands at `now`."""
+    zone = calendar.zone
+    return LeadCompliance(
+        contact=timeline.contact,
+        now=now.astimezone(zone),
+        obligations=tuple(
+            _as_obligation(timeline.contact, item, zone)
+            for item in evaluate_seconds(timeline, rules, calendar, now)
+        ),
+    )
+
+
+class ObligationSeconds(NamedTuple):
+    """An obligation as the evaluator computes it: instants as whole epoch seconds, durations
+    as whole business seconds. `evaluate` turns each into an `Obligation` (same fields, the
+    instants as datetimes in the calendar's zone); a store can write these without building a
+    datetime per instant (the live watch re-evaluates thousands of leads per tick)."""
+
+    cycle: int
+    name: str
+    kind: ObligationKind
+    handoff_at: int
+    owner: Ref | None
+    due_at: int
+    at_risk_from: int
+    status: Status
+    met_at: int | None = None
+    met_after: int | None = None
+    breached_at: int | None = None
+    resolved_at: int | None = None
+    breached_by: int | None = None
+    not_applicable_at: int | None = None
+    stop_reason: StopReason | None = None
+    stop_stage: str = ""
+
+
+def _as_obligation(contact: Ref, item: ObligationSeconds, zone: tzinfo) -> Obligation:
+    def instant(seconds: int | None) -> datetime | None:
+        return None if seconds is None else from_epoch_seconds(seconds, zone)
+
+    def duration(seconds: int | None) -> timedelta | None:
+        return None if seconds is None else timedelta(seconds=seconds)
+
+    handoff_at = from_epoch_seconds(item.handoff_at, zone)
+    return Obligation(
+        contact=contact,
+        cycle=item.cycle,
+        name=item.name,
+        kind=item.kind,
+        handoff_at=handoff_at,
+        owner=item.owner,
+        due_at=from_epoch_seconds(item.due_at, zone),
+        at_risk_from=from_epoch_seconds(item.at_risk_from, zone),
+        status=item.status,
+        met_at=instant(item.met_at),
+        met_after=duration(item.met_after),
+        breached_at=instant(item.breached_at),
+        resolved_at=instant(item.resolved_at),
+        breached_by=duration(item.breached_by),
+        not_applicable_at=instant(item.not_applicable_at),
+        stop_reason=item.stop_reason,
+        stop_stage=item.stop_stage,
+    )
+
+
+def evaluate_seconds(
+    timeline: Timeline, rules: ComplianceRules, calendar: BusinessCalendar, now: datetime
+) -> list[ObligationSeconds]:
+    """`evaluate`'s obligations in epoch seconds (see `ObligationSeconds`), cycle by cycle."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise DomainError(
             [
@@ -135,7 +204,7 @@ def evaluate(
             starts.append(index)
 
     clock = _Clock(calendar)
-    obligations: list[Obligation] = []
+    obligations: list[ObligationSeconds] = []
     for number, start_index in enumerate(starts, start=1):
         end_index = starts[number] if number < len(starts) else len(stages)
         start = stages[start_index][0]
@@ -151,10 +220,8 @@ def evaluate(
             decisions=_between(decided, start, end),
             rejections=_between(rejected, start, end),
         )
-        obligations.extend(_obligations(timeline.contact, cycle, rules, clock, now_s))
-    return LeadCompliance(
-        contact=timeline.contact, now=now.astimezone(calendar.zone), obligations=tuple(obligations)
-    )
+        obligations.extend(_obligations(cycle, rules, clock, now_s))
+    return obligations
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,14 +284,13 @@ def _cycle(
 
 
 def _obligations(
-    contact: Ref, cycle: _Cycle, rules: ComplianceRules, clock: _Clock, now: int
-) -> list[Obligation]:
+    cycle: _Cycle, rules: ComplianceRules, clock: _Clock, now: int
+) -> list[ObligationSeconds]:
     start = cycle.start
     first_touch = rules.first_touch_seconds
     decide = rules.decide_seconds
     result = [
         _obligation(
-            contact,
             cycle,
             ObligationKind.FIRST_TOUCH.value,
             ObligationKind.FIRST_TOUCH,
@@ -236,7 +302,6 @@ def _obligations(
             clock=clock,
         ),
         _obligation(
-            contact,
             cycle,
             ObligationKind.DECISION.value,
             ObligationKind.DECISION,
@@ -253,7 +318,6 @@ def _obligations(
         enough = len(cycle.touches) >= step.touches
         result.append(
             _obligation(
-                contact,
                 cycle,
                 step.name,
                 ObligationKind.CADENCE,
@@ -269,7 +333,6 @@ def _obligations(
 
 
 def _obligation(
-    contact: Ref,
     cycle: _Cycle,
     name: str,
     kind: ObligationKind,
@@ -280,58 +343,57 @@ def _obligation(
     stop: _Stop | None,
     now: int,
     clock: _Clock,
-) -> Obligation:
+) -> ObligationSeconds:
     """Apply the status rules of docs/compliance.md, in their order."""
-    zone = clock.calendar.zone
     start = cycle.start
-
-    def instant(seconds: int) -> datetime:
-        return from_epoch_seconds(seconds, zone)
-
-    def business(start: int, end: int) -> timedelta:
-        return timedelta(seconds=clock.elapsed(start, end))
-
-    met_at = met_after = breached_at = resolved_at = breached_by = not_applicable_at = None
-    stop_reason: StopReason | None = None
-    stop_stage = ""
     if meeting is not None and meeting <= due and (stop is None or meeting <= stop.at):
-        status = Status.MET
-        met_at, met_after = instant(meeting), business(start, meeting)
-    elif stop is not None and stop.at <= due:
-        status = Status.NOT_APPLICABLE
-        not_applicable_at = instant(stop.at)
-        stop_reason, stop_stage = stop.reason, stop.stage
-    elif now >= due:
-        status = Status.BREACHED
+        return ObligationSeconds(
+            cycle.number,
+            name,
+            kind,
+            start,
+            cycle.owner,
+            due,
+            at_risk,
+            Status.MET,
+            met_at=meeting,
+            met_after=clock.elapsed(start, meeting),
+        )
+    if stop is not None and stop.at <= due:
+        return ObligationSeconds(
+            cycle.number,
+            name,
+            kind,
+            start,
+            cycle.owner,
+            due,
+            at_risk,
+            Status.NOT_APPLICABLE,
+            not_applicable_at=stop.at,
+            stop_reason=stop.reason,
+            stop_stage=stop.stage,
+        )
+    if now >= due:
         # Both resolutions, if any, come after the due instant here.
         resolved = min(
             (at for at in (meeting, None if stop is None else stop.at) if at is not None),
             default=None,
         )
-        breached_at = instant(due)
-        resolved_at = None if resolved is None else instant(resolved)
-        breached_by = business(due, now if resolved is None else resolved)
-    else:
-        status = Status.AT_RISK if now >= at_risk else Status.PENDING
-    return Obligation(
-        contact=contact,
-        cycle=cycle.number,
-        name=name,
-        kind=kind,
-        handoff_at=instant(start),
-        owner=cycle.owner,
-        due_at=instant(due),
-        at_risk_from=instant(at_risk),
-        status=status,
-        met_at=met_at,
-        met_after=met_after,
-        breached_at=breached_at,
-        resolved_at=resolved_at,
-        breached_by=breached_by,
-        not_applicable_at=not_applicable_at,
-        stop_reason=stop_reason,
-        stop_stage=stop_stage,
-    )
+        return ObligationSeconds(
+            cycle.number,
+            name,
+            kind,
+            start,
+            cycle.owner,
+            due,
+            at_risk,
+            Status.BREACHED,
+            breached_at=due,
+            resolved_at=resolved,
+            breached_by=clock.elapsed(due, now if resolved is None else resolved),
+        )
+    status = Status.AT_RISK if now >= at_risk else Status.PENDING
+    return ObligationSeconds(cycle.number, name, kind, start, cycle.owner, due, at_risk, status)
 
 
 def next_change_at(lead: LeadCompliance) -> datetime | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
+from functools import cache
 from typing import Final
 
 from funnelpact.domain.agreement.model import (
@@ -51,6 +52,7 @@ class CadenceRule:
         return self.within_days * SECONDS_PER_DAY
 
 
+@cache
 def _share_of(share: Decimal, seconds: int) -> int:
     """ceil(share × seconds), exactly: the time used from which an obligation is at risk."""
     return int((share * seconds).to_integral_value(rounding=ROUND_CEILING))

@@ -84,12 +84,17 @@ def load_timelines(contact_ids: Iterable[int]) -> Timelines:
     touches: dict[int, list[tuple[int, str, datetime, str, int | None, bool]]] = defaultdict(list)
     decisions: dict[int, list[HandoffDecision]] = defaultdict(list)
     activity: dict[int, list[tuple[datetime, int, str]]] = defaultdict(list)
+    refs: dict[int, Ref] = {}
     for cid, owner_id in db.select_in(_table(store.Contact), ["id", "owner_id"], "id", ids):
         owners[cid] = owner_id
+        refs[cid] = contact_ref(cid)
+    contact_ref_of = refs.get
     for cid, stage, entered_at in db.select_in(
         _table(store.StageChange), ["contact_id", "stage", "entered_at"], "contact_id", ids
     ):
-        stages[cid].append(StageChange(contact_ref(cid), stage, instant(entered_at)))
+        stages[cid].append(
+            StageChange(contact_ref_of(cid) or contact_ref(cid), stage, instant(entered_at))
+        )
     for cid, rep_id, assigned_at in db.select_in(
         _table(store.OwnerChange), ["contact_id", "owner_id", "assigned_at"], "contact_id", ids
     ):
@@ -107,7 +112,10 @@ def load_timelines(contact_ids: Iterable[int]) -> Timelines:
     ):
         decisions[cid].append(
             HandoffDecision(
-                contact_ref(cid), Decision(decision), instant(decided_at), reason=reason
+                contact_ref_of(cid) or contact_ref(cid),
+                Decision(decision),
+                instant(decided_at),
+                reason=reason,
             )
         )
     wanted_reps = {rep for rep in owners.values() if rep is not None}
@@ -121,7 +129,7 @@ def load_timelines(contact_ids: Iterable[int]) -> Timelines:
     }
     by_contact: dict[int, Timeline] = {}
     for cid, owner_id in owners.items():
-        ref = contact_ref(cid)
+        ref = refs[cid]
         by_contact[cid] = Timeline(
             contact=ref,
             owner=rep_refs.get(owner_id) if owner_id is not None else None,

@@ -32,12 +32,13 @@ from funnelpact.domain.agreement.model import Agreement, PartyTeam, Recipient, R
 from funnelpact.domain.calendar import BusinessCalendar
 from funnelpact.domain.compliance import (
     ComplianceRules,
+    ObligationSeconds,
     Status,
+    StopReason,
     Timeline,
-    evaluate,
+    evaluate_seconds,
     rules_from_agreement,
 )
-from funnelpact.domain.compliance import Obligation as Evaluated
 from funnelpact.domain.errors import DomainError
 from funnelpact.domain.records import Contact, Decision, HandoffDecision, Record, StageChange
 from funnelpact.errors import FunnelpactError, InputError, NotFoundError
@@ -252,25 +253,28 @@ class _Transition:
     at: datetime
 
 
-def _business_seconds(item: Evaluated) -> int | None:
-    if item.status is Status.MET and item.met_after is not None:
-        return int(item.met_after.total_seconds())
+def _business_seconds(item: ObligationSeconds) -> int | None:
+    if item.status is Status.MET:
+        return item.met_after
     # An open breach's lateness grows every second: stored once resolved (reads compute it
     # from breached_at until then), so a row changes only when its status or facts do.
-    if item.status is Status.BREACHED and item.breached_by is not None and item.resolved_at:
-        return int(item.breached_by.total_seconds())
+    if item.status is Status.BREACHED and item.resolved_at is not None:
+        return item.breached_by
     return None
 
 
-def _reason(item: Evaluated) -> str:
-    return item.why_not_applicable if item.status is Status.NOT_APPLICABLE else ""
+_WHY_NOT_APPLICABLE = {
+    StopReason.REJECTED: "rejected before the window ended",
+    StopReason.ADVANCED: "became {}",
+    StopReason.LEFT_STAGE: "moved to {}",
+}
 
 
-def _escalation_at(context: WatchContext, row: ObligationRow) -> datetime | None:
-    if row.status != Status.BREACHED or row.resolved_at is not None or row.breached_at is None:
-        return None
-    hours = context.agreement.alerts.escalation.after_business_hours
-    return context.calendar.add(row.breached_at, timedelta(hours=hours))
+def _reason(item: ObligationSeconds) -> str:
+    """`Obligation.why_not_applicable`, for the seconds form."""
+    if item.status is not Status.NOT_APPLICABLE or item.stop_reason is None:
+        return ""
+    return _WHY_NOT_APPLICABLE[item.stop_reason].format(item.stop_stage)
 
 
 # The columns an obligation row is written with (the id first, evaluated_at last).
@@ -282,37 +286,59 @@ def _refresh(
 ) -> RefreshReport:
     """Evaluate, compare with the stored rows, write what changed: a few set statements for
     the whole batch (reads by contact id, one bulk insert, one executemany update, one upsert
-    of the watched leads), whatever its size."""
+    of the watched leads), whatever its size.
+
+    The evaluator's epoch-second form (`evaluate_seconds`) is compared and written as it is:
+    each instant becomes the stored form once per batch, and datetimes are built only for the
+    rows an alert or an escalation reads.
+    """
     db = Store()
-    form = comparable_instant(db)
+    to_form = comparable_instant(db)
+    forms: dict[int, Any] = {}
+
+    def form(seconds: int | None) -> Any:
+        if seconds is None:
+            return None
+        value = forms.get(seconds)
+        if value is None:
+            value = forms[seconds] = to_form(datetime.fromtimestamp(seconds, UTC))
+        return value
+
+    def instant(seconds: int | None) -> datetime | None:
+        return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
+
     evaluated_at = db.db_instant(now)
     existing = read_obligations(db, ids)
     watched = read_watched(db, ids)
-    fresh: list[tuple[ObligationRow, tuple[Any, ...]]] = []
+    fresh: list[tuple[tuple[int, int, str], tuple[Any, ...]]] = []
+    fresh_rows: list[tuple[int, ObligationRow]] = []  # (index in fresh, row): ids come later
     updates: list[tuple[Any, ...]] = []
     transitions: list[_Transition] = []
-    current: list[ObligationRow] = []
     leads: list[tuple[int, datetime | None, datetime, datetime | None]] = []
     seen: set[tuple[int, int, str]] = set()
     total = 0
     reengaged: list[tuple[int, int, str, datetime, int | None]] = []
     rep_ids = timelines.rep_ids
+    escalation_hours = timedelta(hours=context.agreement.alerts.escalation.after_business_hours)
+    open_statuses = (Status.PENDING, Status.AT_RISK)
     for cid in ids:
         timeline = timelines.by_contact.get(cid)
         if timeline is None:
             continue
-        result = evaluate(timeline, context.rules, context.calendar, now)
         lead_open = False
-        lead_rows: list[ObligationRow] = []
-        for item in result.obligations:
+        # Statuses that change with time alone (at risk, breached) are moved by the scheduler's
+        # set-based pass (scheduler.advance_statuses); a full re-evaluation is needed only
+        # when a stored event becomes visible (future-dated records) or a breach escalates.
+        moments = [at for at in _event_instants(timeline) if at > now]
+        for item in evaluate_seconds(timeline, context.rules, context.calendar, now):
             total += 1
             key = (cid, item.cycle, item.name)
             seen.add(key)
             owner_id = rep_ids.get(item.owner) if item.owner is not None else None
-            status_value = item.status.value
+            status = item.status
             values = (
                 item.kind.value,
-                status_value,
+                status.value,
                 form(item.handoff_at),
                 form(item.due_at),
                 form(item.at_risk_from),
@@ -324,41 +350,46 @@ def _refresh(
                 owner_id,
                 _reason(item),
             )
-            row = ObligationRow(
-                id=0,
-                contact_id=cid,
-                cycle=item.cycle,
-                name=item.name,
-                status=status_value,
-                due_at=item.due_at,
-                at_risk_at=item.at_risk_from,
-                owner_id=owner_id,
-                breached_at=item.breached_at,
-                resolved_at=item.resolved_at,
-            )
             stored = existing.get(key)
+            row_id = 0
+            before = ""
             if stored is None:
-                before = ""
-                fresh.append((row, values))
+                fresh.append((key, values))
             else:
-                row.id, stored_values = stored
+                row_id, stored_values = stored
                 before = stored_values[1]
                 # evaluated_at alone is no change: the steady-state tick then writes nothing.
                 if stored_values != values:
-                    updates.append((*values, evaluated_at, row.id))
-            lead_open = lead_open or item.status.open
-            lead_rows.append(row)
-            transitions.extend(_transitions_of(row, before, item))
-        current.extend(lead_rows)
+                    updates.append((*values, evaluated_at, row_id))
+            if status in open_statuses:
+                lead_open = True
+            if status is Status.AT_RISK or status is Status.BREACHED:
+                row = ObligationRow(
+                    id=row_id,
+                    contact_id=cid,
+                    cycle=item.cycle,
+                    name=item.name,
+                    status=status.value,
+                    due_at=datetime.fromtimestamp(item.due_at, UTC),
+                    at_risk_at=datetime.fromtimestamp(item.at_risk_from, UTC),
+                    owner_id=owner_id,
+                    breached_at=instant(item.breached_at),
+                    resolved_at=instant(item.resolved_at),
+                )
+                if stored is None:
+                    fresh_rows.append((len(fresh) - 1, row))
+                # One alert per (obligation, status): the outbox key makes a repeat a no-op.
+                if status is Status.AT_RISK and before != Status.AT_RISK:
+                    transitions.append(_Transition(row, models.AlertKind.AT_RISK, row.at_risk_at))
+                elif status is Status.BREACHED and before != Status.BREACHED:
+                    transitions.append(_Transition(row, models.AlertKind.BREACH, row.due_at))
+                if row.breached_at is not None and row.resolved_at is None:
+                    escalate = context.calendar.add(row.breached_at, escalation_hours)
+                    if escalate > now:
+                        moments.append(escalate)
+                    else:  # breaches still open after the agreed business hours
+                        transitions.append(_Transition(row, models.AlertKind.ESCALATION, escalate))
         known = watched.get(cid)
-        # Statuses that change with time alone (at risk, breached) are moved by the scheduler's
-        # set-based pass (scheduler.advance_statuses); a full re-evaluation is needed only
-        # when a stored event becomes visible (future-dated records) or a breach escalates.
-        moments = [at for at in _event_instants(timeline) if at > now]
-        for row in lead_rows:
-            escalate = _escalation_at(context, row)
-            if escalate is not None and escalate > now:
-                moments.append(escalate)
         next_check_at = min(moments, default=None)
         activity_seen_at = known[1] if known is not None else None
         activity = timelines.activity.get(cid, [])
@@ -379,25 +410,19 @@ def _refresh(
     if stale:
         delete_ids(db, OBLIGATION_TABLE, stale)
     if fresh:
-        for (row, _), row_id in zip(
-            fresh, db.allocate_ids(models.Obligation, len(fresh)), strict=True
-        ):
-            row.id = row_id
+        new_ids = db.allocate_ids(models.Obligation, len(fresh))
+        for index, row in fresh_rows:
+            row.id = new_ids[index]
         db.insert(
             OBLIGATION_TABLE,
             OBLIGATION_COLUMNS,
             [
-                (row.id, row.contact_id, row.cycle, row.name, *values, evaluated_at)
-                for row, values in fresh
+                (row_id, *key, *values, evaluated_at)
+                for row_id, (key, values) in zip(new_ids, fresh, strict=True)
             ],
         )
     db.update(OBLIGATION_TABLE, [*OBLIGATION_VALUES, "evaluated_at"], updates)
     upsert_watched(db, leads)
-    # Escalations: breaches still open after the agreed business hours.
-    for row in current:
-        escalate = _escalation_at(context, row)
-        if escalate is not None and escalate <= now:
-            transitions.append(_Transition(row, models.AlertKind.ESCALATION, escalate))
     alerts = queue_obligation_alerts(context, transitions, now)
     alerts += queue_reengagement_alerts(context, reengaged, now)
     return RefreshReport(
@@ -415,15 +440,6 @@ def _event_instants(timeline: Timeline) -> list[datetime]:
         *(record.occurred_at for record in timeline.touches),
         *(record.decided_at for record in timeline.decisions),
     ]
-
-
-def _transitions_of(row: ObligationRow, before: str, item: Evaluated) -> list[_Transition]:
-    # One alert per (obligation, status): the outbox key makes a repeat a no-op anyway.
-    if item.status is Status.AT_RISK and before != Status.AT_RISK:
-        return [_Transition(row, models.AlertKind.AT_RISK, item.at_risk_from)]
-    if item.status is Status.BREACHED and before != Status.BREACHED:
-        return [_Transition(row, models.AlertKind.BREACH, item.due_at)]
-    return []
 
 
 def _current_owner(timeline: Any, timelines: Timelines) -> int | None:
