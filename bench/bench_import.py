@@ -13,6 +13,11 @@ Date" columns, a ``Date entered`` column, conversions, counters), then measures:
     uv run python bench/bench_import.py --rows 1000000
     uv run python bench/bench_import.py --rows 1000000 --postgres postgresql://postgres@127.0.0.1:5432/test
 
+``--path both`` (the default) measures the row path (``prepare_hubspot`` -> ``store_records``)
+and the bulk path (``ingest.hubspot.bulk.read_job`` -> ``server.tracking.bulk.store_columnar``,
+what ``funnelpact import hubspot`` runs for contact exports) one after the other, on the same
+file, in the same run: compare them, not figures of different runs.
+
 Each measurement runs ``--repeat`` times (default 3) in fresh processes (a fresh database each
 time) and the median is printed, with the load average before and after (the machine is shared).
 Prints a markdown table of rows/s and records/s (docs/benchmarks.md keeps the figures).
@@ -181,11 +186,54 @@ from funnelpact.server.tracking.services import store_records
 out = {}
 for run in ("first", "again"):
     start = time.perf_counter()
+    cpu = time.process_time()
     job = prepare_hubspot([Path(sys.argv[1])], ImportOptions(timezone="Europe/Madrid"))
     report = store_records(job.records())
     out[run] = {"seconds": time.perf_counter() - start, "rows": job.report().rows,
                 "records": report.records, "created": report.total("created"),
-                "unchanged": report.total("unchanged")}
+                "unchanged": report.total("unchanged"),
+                "cpu_seconds": time.process_time() - cpu}
+print(json.dumps(out))
+"""
+
+
+BULK_PARSE_WORKER = """
+import json, sys, time
+from pathlib import Path
+from funnelpact.ingest.engine import ImportOptions
+from funnelpact.ingest.hubspot import prepare_hubspot
+from funnelpact.ingest.hubspot.bulk import read_job
+start = time.perf_counter()
+job = prepare_hubspot([Path(sys.argv[1])], ImportOptions(timezone="Europe/Madrid"))
+read = read_job(job)
+records = sum(file.record_count() for file in read.files)
+print(json.dumps({"seconds": time.perf_counter() - start, "records": records,
+                  "rows": read.rows}))
+"""
+
+BULK_STORE_WORKER = """
+import json, sys, time
+from pathlib import Path
+from funnelpact.server import setup_django
+setup_django()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from funnelpact.ingest.engine import ImportOptions
+from funnelpact.ingest.hubspot import prepare_hubspot
+from funnelpact.ingest.hubspot.bulk import read_job
+from funnelpact.server.tracking.bulk import store_columnar
+out = {}
+for run in ("first", "again"):
+    start = time.perf_counter()
+    cpu = time.process_time()
+    job = prepare_hubspot([Path(sys.argv[1])], ImportOptions(timezone="Europe/Madrid"))
+    read = read_job(job)
+    parsed = time.perf_counter() - start
+    report = store_columnar(read)
+    out[run] = {"seconds": time.perf_counter() - start, "rows": read.rows,
+                "records": report.records, "created": report.total("created"),
+                "unchanged": report.total("unchanged"), "read_seconds": parsed,
+                "cpu_seconds": time.process_time() - cpu}
 print(json.dumps(out))
 """
 
@@ -240,6 +288,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--file", type=Path, help="reuse this export instead of writing one")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument(
+        "--path",
+        choices=("both", "row", "bulk"),
+        default="both",
+        help="the row path (store_records), the bulk path (columnar reader + bulk writer), or"
+        " both, one after the other in the same run",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="funnelpact-bench-import-") as folder:
         export = args.file or Path(folder) / "hubspot-contacts.csv"
@@ -256,44 +311,53 @@ def main(argv: list[str]) -> int:
             "| run | rows | records | seconds: median (runs) | rows/s | records/s |",
             "|---|---:|---:|---:|---:|---:|",
         ]
-        parses = [_worker(PARSE_WORKER, str(export)) for _ in range(args.repeat)]
-        lines.append(
-            _line(
-                "parse + validate (no store)",
-                int(str(parses[0]["rows"])),
-                int(str(parses[0]["records"])),
-                [float(str(parsed["seconds"])) for parsed in parses],
-            )
-        )
-        labels = (["SQLite"] if not args.no_sqlite else []) + (
-            ["PostgreSQL"] if args.postgres else []
-        )
-        for label in labels:
-            results = []
-            for attempt in range(args.repeat):
-                if label == "SQLite":
-                    url, scratch_name = f"sqlite:///{folder}/store-{attempt}.db", ""
-                else:
-                    url, scratch_name = _scratch_postgres(args.postgres)
-                try:
-                    results.append(_worker(STORE_WORKER, str(export), url=url))
-                finally:
-                    if scratch_name:
-                        _drop_postgres(args.postgres, scratch_name)
-                    else:
-                        for leftover in Path(folder).glob(f"store-{attempt}.db*"):
-                            leftover.unlink()
-            for run, title in (("first", "end to end"), ("again", "re-import, unchanged")):
-                figures = [result[run] for result in results]
-                assert all(isinstance(f, dict) for f in figures)
-                lines.append(
-                    _line(
-                        f"{label}: {title}",
-                        int(figures[0]["rows"]),  # type: ignore[index]
-                        int(figures[0]["records"]),  # type: ignore[index]
-                        [float(f["seconds"]) for f in figures],  # type: ignore[index]
-                    )
+        paths = {
+            "row": (PARSE_WORKER, STORE_WORKER),
+            "bulk": (BULK_PARSE_WORKER, BULK_STORE_WORKER),
+        }
+        chosen = ["row", "bulk"] if args.path == "both" else [args.path]
+        for path_name in chosen:
+            parse_worker, store_worker = paths[path_name]
+            print(f"{path_name} path, load average: {_load()}", file=sys.stderr)
+            parses = [_worker(parse_worker, str(export)) for _ in range(args.repeat)]
+            lines.append(
+                _line(
+                    f"{path_name}: parse + validate (no store)",
+                    int(str(parses[0]["rows"])),
+                    int(str(parses[0]["records"])),
+                    [float(str(parsed["seconds"])) for parsed in parses],
                 )
+            )
+            labels = (["SQLite"] if not args.no_sqlite else []) + (
+                ["PostgreSQL"] if args.postgres else []
+            )
+            for label in labels:
+                results = []
+                for attempt in range(args.repeat):
+                    if label == "SQLite":
+                        url, scratch_name = f"sqlite:///{folder}/store-{attempt}.db", ""
+                    else:
+                        url, scratch_name = _scratch_postgres(args.postgres)
+                    try:
+                        results.append(_worker(store_worker, str(export), url=url))
+                    finally:
+                        if scratch_name:
+                            _drop_postgres(args.postgres, scratch_name)
+                        else:
+                            for leftover in Path(folder).glob(f"store-{attempt}.db*"):
+                                leftover.unlink()
+                print(f"{path_name} {label}: {json.dumps(results)}", file=sys.stderr)
+                for run, title in (("first", "end to end"), ("again", "re-import, unchanged")):
+                    figures = [result[run] for result in results]
+                    assert all(isinstance(f, dict) for f in figures)
+                    lines.append(
+                        _line(
+                            f"{path_name}: {label}: {title}",
+                            int(figures[0]["rows"]),  # type: ignore[index]
+                            int(figures[0]["records"]),  # type: ignore[index]
+                            [float(f["seconds"]) for f in figures],  # type: ignore[index]
+                        )
+                    )
         print(f"load average after: {_load()}", file=sys.stderr)
         print("\n".join(lines))
     return 0

@@ -274,13 +274,50 @@ class _Plain:
 
     def write(self) -> None:
         for table, columns, query in self.selects():
+            rows = int(self.con.execute(f"SELECT count(*) FROM ({query})").fetchall()[0][0])
+            if not rows:
+                continue
+            rebuilt = _drop_indexes(self.store, table, rows)
             if self.store.postgres:
                 _copy_csv(self.con, self.store, table, columns, query)
             else:
                 _executemany(self.con, self.store, table, columns, query)
+            for statement in rebuilt:
+                self.store.execute(statement)
 
     def close(self) -> None:
         self.con.close()
+
+
+def _drop_indexes(store: Store, table: str, rows: int) -> list[str]:
+    """Drop ``table``'s secondary (non-unique) indexes when the load is at least as large as
+    the table, and return the statements that rebuild them (run after the load, in the same
+    transaction). Building an index from sorted data once is far cheaper than inserting a
+    million keys in random order into a B-tree; unique indexes stay (they check the load).
+    Measured in docs/benchmarks.md. On PostgreSQL dropping an index locks the table until the
+    import commits (readers wait): worth it for a large load only, which is what this decides.
+    """
+    if store.postgres:
+        found = store.select(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x"
+            " JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid"
+            " WHERE t.relname = %s AND NOT x.indisunique AND NOT x.indisprimary",
+            [table],
+        )
+    else:
+        found = store.select(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s"
+            " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'",
+            [table],
+        )
+    if not found:
+        return []
+    (existing,) = store.select(f"SELECT count(*) FROM {table}")[0]
+    if rows < int(existing):
+        return []
+    for name, _sql in found:
+        store.execute(f'DROP INDEX "{name}"')
+    return [sql for _name, sql in found]
 
 
 def _allocate(store: Store, model: type[Any], count: int) -> int:
