@@ -153,6 +153,77 @@ def _drop_postgres(url: str, name: str) -> None:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+INSERTS = r"""
+import json, os, statistics, sys, time
+from datetime import UTC, datetime, timedelta
+import psycopg
+
+# 500-row batches of touch-shaped rows into a scratch table, one commit per batch, four ways;
+# client CPU (this process) and server CPU (the backend serving the connection, from /proc).
+conn = psycopg.connect(sys.argv[1], cursor_factory=psycopg.ClientCursor)  # as Django's cursors
+conn.execute(
+    "CREATE TEMP TABLE t (id bigserial primary key, system varchar(20), external_id varchar(200),"
+    " contact_id bigint, type varchar(20), occurred_at timestamptz, direction varchar(10),"
+    " rep_id bigint, automated bool, subject varchar(500), UNIQUE (system, external_id))"
+)
+pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+def server():
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+cols = "system, external_id, contact_id, type, occurred_at, direction, rep_id, automated, subject"
+types = ["text", "text", "int8", "text", "timestamptz", "text", "int8", "bool", "text"]
+t0, n = datetime(2025, 1, 1, tzinfo=UTC), [0]
+def rows():
+    out = []
+    for _ in range(500):
+        n[0] += 1
+        out.append(("api", f"t{n[0]}", n[0] % 1000, "call", t0 + timedelta(seconds=n[0]),
+                    "outbound", 3, False, "follow-up"))
+    return out
+def executemany(r):
+    with conn.cursor() as c:
+        c.executemany(f"INSERT INTO t ({cols}) VALUES ({', '.join(['%s'] * 9)})", r)
+def unnest(r):
+    with psycopg.Cursor(conn) as c:
+        arrays = ", ".join(f"%b::{t}[]" for t in types)
+        c.execute(f"INSERT INTO t ({cols}) SELECT * FROM unnest({arrays})",
+                  [list(x) for x in zip(*r)])
+def copy(r):
+    with conn.cursor() as c, c.copy(f"COPY t ({cols}) FROM STDIN (FORMAT BINARY)") as cp:
+        cp.set_types(types)
+        for row in r:
+            cp.write_row(row)
+ways = {"executemany (Django's cursor)": executemany, "INSERT ... unnest(arrays), binary": unnest,
+        "binary COPY": copy}
+out = {name: [] for name in ways}
+for _ in range(5):
+    for name, way in ways.items():
+        batches = [rows() for _ in range(10)]
+        c0, s0, w0 = time.process_time(), server(), time.perf_counter()
+        for batch in batches:
+            way(batch)
+            conn.commit()
+        out[name].append(((time.process_time() - c0) / 10, (server() - s0) / 10,
+                          (time.perf_counter() - w0) / 10))
+print(json.dumps({name: [statistics.median(x[i] for x in v) for i in range(3)]
+                  for name, v in out.items()}))
+"""
+
+
+def _inserts(url: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", INSERTS, url], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"the insert comparison failed:\n{done.stderr[-3000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"500-row inserts into PostgreSQL, median of 5 x 10 batches, load {_load()}\n")
+    print("| way | client CPU ms/batch | server CPU ms/batch | wall ms/batch |")
+    print("|---|---:|---:|---:|")
+    for name, (client, server, wall) in result.items():
+        print(f"| {name} | {client * 1000:.1f} | {server * 1000:.1f} | {wall * 1000:.1f} |")
+
+
 def _load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"{one:.1f} / {five:.1f} / {fifteen:.1f}"
@@ -189,7 +260,17 @@ def main(argv: list[str]) -> int:
         help="put this agreement in force first: the watch's on_stored hook then refreshes "
         "the SLA obligations of every batch's contacts (examples/agreement-seed-000.yaml)",
     )
+    parser.add_argument(
+        "--inserts",
+        action="store_true",
+        help="only compare ways to insert a 500-row batch into PostgreSQL (the store's choice)",
+    )
     args = parser.parse_args(argv)
+    if args.inserts:
+        if not args.postgres:
+            raise SystemExit("--inserts needs --postgres URL")
+        _inserts(args.postgres)
+        return 0
     if args.agreement:
         args.agreement = str(Path(args.agreement).resolve())
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
