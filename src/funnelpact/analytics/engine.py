@@ -435,6 +435,15 @@ class AnalyticsEngine:
             self._replace_facts(self.con.table(replaced))
         return "incremental"
 
+    def prepare_refresh(self) -> None:
+        """Compile the incremental refresh's SQL now (an empty change), not on the first
+        refresh a visitor waits for."""
+        with self.lock:
+            if self.backend != "duckdb" or not self.incremental:
+                return
+            touched = self._register("touched", pa.table({"contact_id": pa.array([], pa.string())}))
+            self._replace_facts(self.con.table(touched))
+
     def _replace_facts(self, touched: Table) -> None:
         """Delete the facts rows of the `touched` contacts and insert them recomputed from
         their rows only (the same expression as the full build, over a semi-join)."""

@@ -37,6 +37,7 @@ from django.db.models import Q
 from funnelpact.analytics.engine import AnalyticsEngine, MetricQuery, MetricResult
 from funnelpact.analytics.facts import FactsConfig
 from funnelpact.analytics.metrics import Breakdown
+from funnelpact.analytics.periods import parse_period
 from funnelpact.analytics.store_feed import StoreFeed
 from funnelpact.domain.compliance import Status
 from funnelpact.domain.errors import DomainError
@@ -309,6 +310,7 @@ class DashboardAnalytics:
         from funnelpact.server.accounts.roles import Role
 
         loaded = self.current(now)
+        loaded.engine.prepare_refresh()
         options = loaded.options
         team = options["team"][0] if options["team"] else ""
         rep = next(iter(loaded.rep_names), "")
@@ -519,19 +521,28 @@ def compute_dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashbo
     funnel_stages = [
         s for s in (plan.stages if plan is not None else ()) if s.name in config.stages
     ]
-    entered = [query("stage_entered", stage=s.name) for s in funnel_stages]
+    # Each stage's entries and its conversion to the next share one scan (same parameters).
+    pairs = [*pairwise(funnel_stages), *((s, s) for s in funnel_stages[-1:])]
+    entered = [
+        query("stage_entered", stage=a.name, from_stage=a.name, to_stage=b.name) for a, b in pairs
+    ]
     converted = [
-        query("cohort_conversion", from_stage=a.name, to_stage=b.name)
-        for a, b in pairwise(funnel_stages)
+        query("cohort_conversion", stage=a.name, from_stage=a.name, to_stage=b.name)
+        for a, b in pairs[:-1]
     ]
     speed = query("speed_to_lead_median_business_hours", buckets=[b for _, b in SPEED_BUCKETS[:-1]])
     breakdowns = {
         key: query("speed_to_lead_within_sla", by=(key,))
         for key in (Breakdown.REP, Breakdown.SOURCE, Breakdown.CAMPAIGN)
     }
-    mqls_q = query("stage_entered", compare_previous=True)
-    sla_q = query("speed_to_lead_within_sla", compare_previous=True)
-    accepted_q = query("acceptance_rate", compare_previous=True)
+    # The trend: the same metrics for the period of equal length just before (as
+    # `compare_previous` does), asked as plain queries so that they share scans.
+    before = parse_period(label).previous().label
+    sla_q = query("speed_to_lead_within_sla")
+    accepted_q = query("acceptance_rate")
+    sla_before = query("speed_to_lead_within_sla", period=before)
+    accepted_before = query("acceptance_rate", period=before)
+    mqls_before = query("stage_entered", period=before)
     rejections_q = query("rejections_by_reason")
     batch = [
         *daily,
@@ -539,9 +550,11 @@ def compute_dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashbo
         *converted,
         speed,
         *breakdowns.values(),
-        mqls_q,
         sla_q,
         accepted_q,
+        sla_before,
+        accepted_before,
+        mqls_before,
         rejections_q,
     ]
     with engine.lock:
@@ -606,7 +619,7 @@ def compute_dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashbo
     sla = results[sla_q]
     within = _met_breached(sla)
     met, breached = (within[0][1], within[0][2]) if within else (0, 0)
-    mqls = results[mqls_q].rows[0] if results[mqls_q].rows else None
+    mqls = sum(per_day.values())
     acceptance = results[accepted_q].rows[0] if results[accepted_q].rows else None
     sla_row = sla.rows[0] if sla.rows else None
     last = points[-1] if points else None
@@ -620,7 +633,7 @@ def compute_dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashbo
     return Dashboard(
         window=window,
         handoff_stage=stage,
-        mqls=int(mqls.value or 0) if mqls else 0,
+        mqls=mqls,
         target=last.expected if last and pace_plan else None,
         low=last.low if last and pace_plan else None,
         high=last.high if last and pace_plan else None,
@@ -632,22 +645,17 @@ def compute_dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashbo
         by_source=compliance(Breakdown.SOURCE),
         by_campaign=compliance(Breakdown.CAMPAIGN),
         trends=(
-            Trend(
-                "mqls",
-                float(mqls.value or 0) if mqls else 0.0,
-                float(mqls.previous or 0) if mqls else 0.0,
-                is_share=False,
-            ),
+            Trend("mqls", float(mqls), float(results[mqls_before].total() or 0), is_share=False),
             Trend(
                 "within_sla",
                 sla_row.value if sla_row else None,
-                sla_row.previous if sla_row else None,
+                results[sla_before].total(),
                 is_share=True,
             ),
             Trend(
                 "accepted",
                 acceptance.value if acceptance else None,
-                acceptance.previous if acceptance else None,
+                results[accepted_before].total(),
                 is_share=True,
             ),
         ),
