@@ -179,3 +179,29 @@ def test_the_watch_hears_of_every_contact(tmp_path: Path) -> None:
 
         services._stored_callbacks.remove(heard.append)
     assert set().union(*heard) == set(m.Contact.objects.values_list("id", flat=True))
+
+
+def test_a_reimport_of_unchanged_rows_hands_nothing_to_store_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from funnelpact.server.tracking import bulk
+
+    path = tmp_path / "contacts.csv"
+    write_contacts_export(path, 200, seed=5)
+    bulk_path([path])
+    handed: list[int] = []
+    real = bulk.store_records
+
+    def spy(records: Any, **kwargs: Any) -> StoreReport:
+        listed = list(records)
+        handed.append(sum(isinstance(record, Contact) for record in listed))
+        return real(listed, **kwargs)
+
+    monkeypatch.setattr(bulk, "store_records", spy)
+    before = full_dump()
+    report = bulk_path([path])
+
+    assert handed == [0]  # only the reps' call: every contact row was found unchanged set-wise
+    assert full_dump() == before
+    assert report.total("created") == report.total("updated") == 0
+    assert report.total("unchanged") == report.records > 200

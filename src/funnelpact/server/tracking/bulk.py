@@ -159,6 +159,11 @@ class _Plain:
             )"""
         )
         self.plain_count = int(self.con.execute("SELECT count(*) FROM plain").fetchall()[0][0])
+        self.con.execute(
+            "CREATE OR REPLACE TABLE noop (file BIGINT, row BIGINT, contact_id BIGINT)"
+        )
+        if stored_ids:
+            self.find_unchanged()
 
     def rest(self) -> list[ContactColumns]:
         """The import's other rows, as ContactColumns per file (no reps: stored already)."""
@@ -169,12 +174,13 @@ class _Plain:
                 tables[name] = self.con.sql(
                     f"SELECT * EXCLUDE (file) FROM {name} t WHERE t.file = {index}"
                     f" AND NOT EXISTS (SELECT 1 FROM plain p WHERE p.file = t.file"
-                    f" AND p.row = t.row) ORDER BY t.row"
+                    f" AND p.row = t.row) AND NOT EXISTS (SELECT 1 FROM noop n"
+                    f" WHERE n.file = t.file AND n.row = t.row) ORDER BY t.row"
                 ).to_arrow_table()
             out.append(replace(file, reps=[], **tables))
         return out
 
-    def ids(self, rep_ids: dict[str, int]) -> int:
+    def ids(self) -> int:
         """Allocate the plain contacts' ids; table ``ids(file, row, id)``; returns the first."""
         count = self.plain_count
         first = _allocate(self.store, models.Contact, count)
@@ -182,12 +188,199 @@ class _Plain:
             "CREATE OR REPLACE TABLE ids AS SELECT file, row, external_id,"
             f" {first} - 1 + row_number() OVER (ORDER BY file, row) AS id FROM plain"
         )
+        return first
+
+    def load_rep_ids(self, rep_ids: dict[str, int]) -> None:
         self._rows(
             "rep_ids",
             {"external_id": pa.string(), "id": pa.int64()},
             list(rep_ids.items()),
         )
-        return first
+
+    def stored_instant(self, column: str) -> str:
+        """Server-side SQL giving a stored instant as the text ``instant`` gives in DuckDB."""
+        if self.store.postgres:
+            return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+        return f"({column} || '')"  # the stored text (a bare column would come back parsed)
+
+    def compared_instant(self, column: str) -> str:
+        if self.store.postgres:
+            return f"strftime({column}, '%Y-%m-%d %H:%M:%S.%f')"
+        return self.instant(column)
+
+    def find_unchanged(self) -> None:
+        """Table ``noop(file, row, contact_id)``: rows of stored ids whose contact and facts
+        the store already holds exactly as they are (a re-import): ``store_records`` would
+        count them unchanged and write nothing. A row qualifies only when nothing else in the
+        import can reach its contact (no other row with its id, its contact or its email), so
+        that its contact's state cannot move while the rest is stored."""
+        e, d = self.stored_instant, self.compared_instant
+        identity = models.ContactIdentity._meta.db_table
+        contact = models.Contact._meta.db_table
+        hubspot = f"(SELECT contact_id FROM {identity} WHERE system = '{HUBSPOT}')"
+        text = pa.string()
+        stored = self.store.select(
+            f"""SELECT i.external_id, c.id, {e("c.created_at")}, {e("c.updated_at")}, c.email,
+              c.normalised_email, c.first_name, c.last_name, c.company, c.source,
+              c.source_detail_1, c.source_detail_2, c.campaign, c.stream, c.owner_id,
+              c.lifecycle_stage, c.lead_status, c.fields_from
+            FROM {identity} i JOIN {contact} c ON c.id = i.contact_id
+            WHERE i.system = %s AND c.merged_into_id IS NULL AND c.placeholder = %s""",
+            [HUBSPOT, False],
+        )
+        names = ("external_id", "id", "created_at", "updated_at", "email", "normalised_email",
+                 "first_name", "last_name", "company", "source", "source_detail_1",
+                 "source_detail_2", "campaign", "stream", "owner_id", "lifecycle_stage",
+                 "lead_status", "fields_from")  # fmt: skip
+        self._rows(
+            "sc",
+            {n: (pa.int64() if n in ("id", "owner_id") else text) for n in names},
+            stored,
+        )
+        same = " AND ".join(
+            f"k.{n} = s.{n}"
+            for n in (*names[4:14], "lifecycle_stage", "lead_status")
+            if n != "owner_id"
+        )
+        self.con.execute(
+            f"""CREATE OR REPLACE TABLE noop AS
+            WITH targets AS (
+              SELECT k.file, k.row, s.id AS contact_id, s.normalised_email AS stored_email,
+                count(*) OVER (PARTITION BY s.id) AS same_contact,
+                count(*) OVER (PARTITION BY k.external_id) AS same_id,
+                k.external_id, k.created_at, k.updated_at, k.owner,
+                s.created_at AS s_created, s.updated_at AS s_updated, s.owner_id,
+                s.fields_from, {same} AS same_values
+              FROM contacts k JOIN sc s USING (external_id)
+            ), emails AS (
+              SELECT normalised_email, count(*) AS n FROM contacts
+              WHERE normalised_email <> '' GROUP BY normalised_email
+            )
+            SELECT t.file, t.row, t.contact_id FROM targets t
+            LEFT JOIN rep_ids r ON r.external_id = t.owner
+            LEFT JOIN emails m ON m.normalised_email = t.stored_email
+            WHERE t.same_contact = 1 AND t.same_id = 1 AND t.same_values
+              AND (t.stored_email = '' OR m.n = 1)
+              AND {d("t.created_at")} = t.s_created
+              AND {d("t.updated_at")} IS NOT DISTINCT FROM t.s_updated
+              AND r.id IS NOT DISTINCT FROM t.owner_id
+              AND t.fields_from = 'hubspot:' || t.external_id"""
+        )
+        if not self.con.execute("SELECT count(*) FROM noop").fetchall()[0][0]:
+            return
+        # Every fact of those rows must be stored as it is (stage facts keep the smallest
+        # change source: a stored one at most as large is unchanged).
+        stage = models.StageChange._meta.db_table
+        self._rows(
+            "s_stage",
+            {"contact_id": pa.int64(), "stage": text, "entered_at": text, "source": text},
+            self.store.select(
+                f"SELECT contact_id, stage, {e('entered_at')}, change_source FROM {stage}"
+                f" WHERE contact_id IN {hubspot}"
+            ),
+        )
+        owner = models.OwnerChange._meta.db_table
+        self._rows(
+            "s_owner",
+            {"contact_id": pa.int64(), "owner_id": pa.int64(), "assigned_at": text},
+            self.store.select(
+                f"SELECT contact_id, owner_id, {e('assigned_at')} FROM {owner}"
+                f" WHERE contact_id IN {hubspot}"
+            ),
+        )
+        touch = models.Touch._meta.db_table
+        self._rows(
+            "s_touch",
+            {
+                "external_id": text,
+                "contact_id": pa.int64(),
+                "type": text,
+                "occurred_at": text,
+                "direction": text,
+                "rep_id": pa.int64(),
+                "automated": pa.int64(),
+                "subject": text,
+                "campaign": text,
+                "content": text,
+            },
+            self.store.select(
+                f"SELECT external_id, contact_id, type, {e('occurred_at')}, direction, rep_id,"
+                f" CASE WHEN automated THEN 1 ELSE 0 END, subject, campaign, content"
+                f" FROM {touch} WHERE system = %s AND contact_id IN {hubspot}",
+                [HUBSPOT],
+            ),
+        )
+        decision = models.HandoffDecision._meta.db_table
+        self._rows(
+            "s_decision",
+            {
+                "contact_id": pa.int64(),
+                "decision": text,
+                "decided_at": text,
+                "decided_by_id": pa.int64(),
+                "reason": text,
+                "note": text,
+            },
+            self.store.select(
+                f"SELECT contact_id, decision, {e('decided_at')}, decided_by_id, reason, note"
+                f" FROM {decision} WHERE contact_id IN {hubspot}"
+            ),
+        )
+        self.con.execute(
+            f"""DELETE FROM noop WHERE (file, row) IN (
+              SELECT f.file, f.row FROM stage_changes f JOIN noop n USING (file, row)
+              LEFT JOIN s_stage x ON x.contact_id = n.contact_id AND x.stage = f.stage
+                AND x.entered_at = {d("f.entered_at")} AND x.source <= f.change_source
+              WHERE x.contact_id IS NULL
+              UNION ALL
+              SELECT f.file, f.row FROM owner_changes f JOIN noop n USING (file, row)
+              LEFT JOIN rep_ids r ON r.external_id = f.owner
+              LEFT JOIN s_owner x ON x.contact_id = n.contact_id AND x.owner_id = r.id
+                AND x.assigned_at = {d("f.assigned_at")}
+              WHERE x.contact_id IS NULL
+              UNION ALL
+              SELECT f.file, f.row FROM touches f JOIN noop n USING (file, row)
+              LEFT JOIN s_touch x ON x.external_id = f.external_id
+                AND x.contact_id = n.contact_id AND x.type = 'form_submission'
+                AND x.occurred_at = {d("f.occurred_at")} AND x.direction = 'inbound'
+                AND x.rep_id IS NULL AND x.automated = 0 AND x.subject = ''
+                AND x.campaign = '' AND x.content = f.content
+              WHERE x.external_id IS NULL
+              UNION ALL
+              SELECT f.file, f.row FROM decisions f JOIN noop n USING (file, row)
+              LEFT JOIN rep_ids r ON r.external_id = f.decided_by
+              LEFT JOIN s_decision x ON x.contact_id = n.contact_id
+                AND x.decision = f.decision AND x.decided_at = {d("f.decided_at")}
+                AND x.decided_by_id IS NOT DISTINCT FROM r.id AND x.reason = f.reason
+                AND x.note = ''
+              WHERE x.contact_id IS NULL
+            )"""
+        )
+
+    def unchanged(self) -> tuple[StoreReport, frozenset[int]]:
+        """What the no-op rows count as (unchanged), and their contacts' ids."""
+
+        def n(table: str) -> int:
+            return int(
+                self.con.execute(
+                    f"SELECT count(*) FROM {table} JOIN noop USING (file, row)"
+                ).fetchall()[0][0]
+            )
+
+        kinds = (
+            (RecordKind.CONTACT, n("contacts")),
+            (RecordKind.STAGE_CHANGE, n("stage_changes")),
+            (RecordKind.OWNER_CHANGE, n("owner_changes")),
+            (RecordKind.TOUCH, n("touches")),
+            (RecordKind.HANDOFF_DECISION, n("decisions")),
+        )
+        ids = frozenset(
+            row[0] for row in self.con.execute("SELECT contact_id FROM noop").fetchall()
+        )
+        report = StoreReport(
+            tuple((kind, KindCounts(unchanged=count)) for kind, count in kinds if count)
+        )
+        return report, ids
 
     def instant(self, column: str) -> str:
         """An instant in the store's form: SQLite's text, or ISO 8601 in UTC for COPY."""
@@ -426,7 +619,10 @@ def store_columnar(
         reports = [store_records(reps)] if reps else []
         plain = _Plain(store, read)
         try:
+            plain.load_rep_ids(_rep_ids(store, read))
             plain.classify()
+            unchanged, unchanged_ids = plain.unchanged()
+            reports.append(unchanged)
             rest = plain.rest()
             try:
                 with transaction.atomic():
@@ -434,11 +630,16 @@ def store_columnar(
             except DatabaseError:
                 # Something the classification did not foresee: the store's own path decides.
                 written = None
+                reports.remove(unchanged)
+                unchanged_ids = frozenset()
                 rest = [replace(file, reps=[]) for file in read.files]
         finally:
             plain.close()
         if written is not None:
             reports.append(written)
+        if unchanged_ids:
+            for callback in _stored_callbacks:
+                callback(unchanged_ids)
         rest_rows = [file for file in rest if file.contacts.num_rows]
         if rest_rows:
             reports.append(store_records(_records(rest_rows)))
@@ -456,8 +657,7 @@ def _write_plain(
         return None
     store.lock()
     store.check_references_at_once(True)
-    rep_ids = _rep_ids(store, read)
-    first = plain.ids(rep_ids)
+    first = plain.ids()
     plain.write()
     store.check_references_at_once(False)
     report = plain.counts()
