@@ -9,7 +9,11 @@ in one transaction, without a Python object per record for the rows that need no
   store's limits). A plain row's contact is new and has no stored facts, so its contact, its
   identity, its stage changes, owner change, form-submission touches and decision are plain
   inserts: nothing to look up, compare or merge.
-- **The rest** (ids already stored: a re-import or a newer export; ids repeated in the import;
+- **Unchanged rows.** A row whose id is stored, whose contact only it reaches in the import,
+  and whose contact and every fact the store already holds exactly (a re-import) is counted
+  unchanged set-wise, after one read of the store's HubSpot contacts and their facts: nothing
+  to write, nothing handed on.
+- **The rest** (ids already stored with something new: a newer export; ids repeated in the import;
   emails shared with another row or an active stored contact; values over a limit) is handed
   to ``store_records`` as canonical records, in the same transaction: merges by email, the
   newer-export-updates rule, idempotence and the messages stay the store's own. These rows
