@@ -34,7 +34,13 @@ from zoneinfo import ZoneInfo
 from django.core.cache import cache
 from django.db.models import Q
 
-from funnelpact.analytics.engine import AnalyticsEngine, MetricQuery, MetricResult
+from funnelpact.analytics.engine import (
+    DIGITS,
+    AnalyticsEngine,
+    MetricQuery,
+    MetricResult,
+    MetricRow,
+)
 from funnelpact.analytics.facts import FactsConfig
 from funnelpact.analytics.metrics import Breakdown
 from funnelpact.analytics.periods import parse_period
@@ -477,6 +483,47 @@ def dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashboard:
     return board
 
 
+CUBE: Final = (
+    Breakdown.REP,
+    Breakdown.TEAM,
+    Breakdown.SOURCE,
+    Breakdown.STREAM,
+    Breakdown.CAMPAIGN,
+)
+SHARES: Final = frozenset({"cohort_conversion", "speed_to_lead_within_sla", "acceptance_rate"})
+
+
+def narrow(
+    result: MetricResult, where: tuple[tuple[Breakdown, str], ...], keep: tuple[str, ...]
+) -> MetricResult:
+    """A cube result (broken down by every dimension) narrowed to the rows of `where` and
+    summed up to the `keep` keys. Counts add up; a share is hits / sample with hits = value x
+    sample of each cell (whole numbers): the same figure as the registry's query with that
+    filter and breakdown (tests/web/test_dashboard_registry.py)."""
+    share = result.metric in SHARES
+    sums: dict[tuple[str, ...], list[float]] = {}
+    for row in result.rows:
+        if any(row.keys.get(dimension.value, "") != value for dimension, value in where):
+            continue
+        key = tuple(row.keys.get(name, "") for name in keep)
+        total = sums.setdefault(key, [0.0, 0.0])
+        value = row.value or 0.0
+        total[0] += round(value * row.sample) if share else value
+        total[1] += row.sample
+    rows = [
+        MetricRow.model_construct(
+            keys=dict(zip(keep, key, strict=True)),
+            value=(round(hits / sample, DIGITS) if sample else None) if share else hits,
+            sample=int(sample),
+            previous=None,
+        )
+        for key, (hits, sample) in sorted(sums.items())
+    ]
+    if not keep and not rows:
+        rows = [MetricRow(keys={}, value=None, sample=0)]
+    return result.model_copy(update={"rows": tuple(rows)})
+
+
 def _daily(result: MetricResult) -> dict[date, int]:
     return {
         date.fromisoformat(row.keys["period"]): int(row.value or 0)
@@ -504,9 +551,10 @@ def compute_dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashbo
     pace_plan = plan if whole else None
 
     def query(metric: str, **options: Any) -> MetricQuery:
-        return MetricQuery.model_validate(
-            {"metric": metric, "period": label, "where": where, **options}
-        )
+        # Every query is broken down by the whole cube of dimensions: the same query for every
+        # viewer and filter, run once per data version; `narrow` then keeps the viewer's cells.
+        by = tuple(dict.fromkeys((*options.pop("by", ()), *CUBE)))
+        return MetricQuery.model_validate({"metric": metric, "period": label, "by": by, **options})
 
     # Days of the window: a week or a month is split into days; a quarter month by month.
     months = (
@@ -531,10 +579,6 @@ def compute_dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashbo
         for a, b in pairs[:-1]
     ]
     speed = query("speed_to_lead_median_business_hours", buckets=[b for _, b in SPEED_BUCKETS[:-1]])
-    breakdowns = {
-        key: query("speed_to_lead_within_sla", by=(key,))
-        for key in (Breakdown.REP, Breakdown.SOURCE, Breakdown.CAMPAIGN)
-    }
     # The trend: the same metrics for the period of equal length just before (as
     # `compare_previous` does), asked as plain queries so that they share scans.
     before = parse_period(label).previous().label
@@ -549,7 +593,6 @@ def compute_dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashbo
         *entered,
         *converted,
         speed,
-        *breakdowns.values(),
         sla_q,
         accepted_q,
         sla_before,
@@ -558,7 +601,11 @@ def compute_dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashbo
         rejections_q,
     ]
     with engine.lock:
-        results = dict(zip(batch, engine.run_many(batch), strict=True))
+        cube = dict(zip(batch, engine.run_many(batch), strict=True))
+    kept: dict[MetricQuery, tuple[str, ...]] = {q: ("period",) for q in daily}
+    kept[speed] = ("bucket",)
+    kept[rejections_q] = ("reason",)
+    results = {q: narrow(result, where, kept.get(q, ())) for q, result in cube.items()}
 
     per_day: dict[date, int] = {}
     for q in daily:
@@ -610,7 +657,7 @@ def compute_dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashbo
                 met,
                 breached,
             )
-            for group, met, breached in _met_breached(results[breakdowns[key]])
+            for group, met, breached in _met_breached(narrow(cube[sla_q], where, (key.value,)))
             if met + breached
         ]
         rows.sort(key=lambda item: (-(item.met + item.breached), item.group))
