@@ -340,6 +340,26 @@ class DashboardAnalytics:
 ANALYTICS = DashboardAnalytics()
 
 
+def warm_in_background() -> threading.Thread:
+    """`ANALYTICS.warm` in a daemon thread (the server answers meanwhile; the first visitors
+    wait for the load instead of starting it). A failure is logged, never raised."""
+    import logging
+
+    from django.db import connection
+
+    def run() -> None:
+        try:
+            ANALYTICS.warm(datetime.now(ZoneInfo("UTC")))
+        except Exception:  # the dashboard computes on demand instead
+            logging.getLogger("funnelpact.web").exception("dashboard warm-up failed")
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, name="funnelpact-dashboard-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def _options(engine: AnalyticsEngine) -> tuple[dict[str, list[str]], dict[str, str]]:
     """The filters' choices (streams, sources, teams of the data) and the reps' names."""
     with engine.lock:
