@@ -35,8 +35,10 @@ def demo_folder() -> Path:
 def _serve(host: str, port: int, threads: int, scheduler: bool) -> None:
     from waitress import serve  # type: ignore[import-untyped]
 
+    from funnelpact.server.web.services import warm_in_background
     from funnelpact.server.web.wsgi import application
 
+    warm_in_background()  # the dashboard's analytics engine loaded while the server starts
     handle = None
     if scheduler:
         from funnelpact.server.watch.scheduler import start_in_process_scheduler
