@@ -136,6 +136,17 @@ CASES: dict[str, Case] = {
             ),
         ),
     ),
+    "disqualified stage inside the lifecycle": Case(
+        "AGR026",
+        (("  recycle_to: lead\n", "  recycle_to: lead\n  disqualified_stage: customer\n"),),
+        (
+            Expected(
+                "disqualified_stage: customer",
+                "disqualified leads go to 'customer', a lifecycle stage: a disqualified lead "
+                "leaves the funnel, so name a stage outside the lifecycle (e.g. disqualified)",
+            ),
+        ),
+    ),
     "qualification stage unknown": Case(
         "AGR007",
         (("  qualification:\n    stage: sql", "  qualification:\n    stage: qualified"),),

@@ -265,6 +265,28 @@ class RejectionReason(_Model):
     route: RejectionRoute = Field(description="recycle (back to nurture) or disqualify.")
 
 
+class AssignmentMethod(StrEnum):
+    """How new MQLs are spread over a team's reps."""
+
+    LEAST_LOADED = "least_loaded"  # the rep with the fewest MQLs assigned this week
+    ROUND_ROBIN = "round_robin"  # each rep in turn (by name), after the last one assigned
+
+
+class Assignment(_Model):
+    """Automatic assignment of new (unowned) MQLs to the reps of sales teams."""
+
+    method: AssignmentMethod = Field(
+        default=AssignmentMethod.LEAST_LOADED,
+        description="least_loaded (fewest MQLs this week) or round_robin (each rep in turn).",
+    )
+    teams: tuple[Text, ...] = Field(
+        min_length=1,
+        description="The teams whose active reps take new MQLs (their team names in the "
+        "store), within working hours and each rep's weekly capacity from the plan; the "
+        "first team's reps first, the next team's when they are full.",
+    )
+
+
 class Handoff(_Model):
     """When marketing hands a lead to sales, and how sales accepts or rejects it."""
 
@@ -277,7 +299,17 @@ class Handoff(_Model):
     recycle_to: Name = Field(
         default="lead", description="The marketing stage a recycled lead goes back to (nurture)."
     )
+    disqualified_stage: Name = Field(
+        default="disqualified",
+        description="The terminal stage a disqualified lead goes to: out of the funnel, so not "
+        "a lifecycle stage (reports leave it out of every stage's figures).",
+    )
     rejection_reasons: tuple[RejectionReason, ...] = Field(min_length=1)
+    assignment: Assignment | None = Field(
+        default=None,
+        description="Assign new MQLs to reps on the watch's scheduler tick (absent: the CRM "
+        "or a person assigns them).",
+    )
 
 
 class CadenceStep(_Model):

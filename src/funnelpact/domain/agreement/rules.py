@@ -613,6 +613,22 @@ class PlanFollowUpRule(AgreementRule):
             )
 
 
+class DisqualifiedStageRule(AgreementRule):
+    """Disqualified leads go to a terminal stage outside the lifecycle: they leave the funnel."""
+
+    code = "AGR026"
+    level = Level.ERROR
+
+    def check(self, agreement: Agreement, context: RuleContext) -> Iterator[Finding]:
+        stage = agreement.handoff.disqualified_stage
+        if agreement.stage(stage) is not None:
+            yield Finding(
+                ("handoff", "disqualified_stage"),
+                f"disqualified leads go to {stage!r}, a lifecycle stage: a disqualified lead "
+                "leaves the funnel, so name a stage outside the lifecycle (e.g. disqualified)",
+            )
+
+
 class PlanSectionRules(SectionRules):
     """The planner's rules (PLAN codes, docs/planner.md) on the plan the agreement implies."""
 
@@ -655,6 +671,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     AtRiskShareRule(),
     PlanCurrencyRule(),
     PlanFollowUpRule(),
+    DisqualifiedStageRule(),
     PlanSectionRules(),
     CalendarSectionRules(),
 )
