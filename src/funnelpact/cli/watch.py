@@ -290,3 +290,73 @@ def decide_command(
         )
     else:
         console.print(f"accepted: lead {lead}", highlight=False)
+
+
+@app.command("assign")
+def assign_command(
+    team: Annotated[
+        str | None,
+        typer.Option("--team", help="Only this team (default: the agreement's assignment teams)."),
+    ] = None,
+    method: Annotated[
+        str | None,
+        typer.Option("--method", help="least_loaded or round_robin (default: the agreement's)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show who would get each lead; store nothing.")
+    ] = False,
+    output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
+) -> None:
+    """Give new (unowned) MQLs to the team's reps, within working hours and capacity."""
+    from funnelpact.domain.agreement.model import AssignmentMethod
+
+    chosen: AssignmentMethod | None = None
+    if method is not None:
+        try:
+            chosen = AssignmentMethod(method)
+        except ValueError as exc:
+            raise InputError(f"--method {method!r}: least_loaded or round_robin") from exc
+    with store_session():
+        from funnelpact.server.watch.assignment import assign_for_agreement
+        from funnelpact.server.watch.services import require_context
+
+        zone = require_context().calendar.zone
+        reports = assign_for_agreement(_now(), team=team, dry_run=dry_run, method=chosen)
+        labels = _contact_labels([cid for report in reports for cid, _ in report.assigned])
+    if output is OutputFormat.JSON:
+        items = [
+            {
+                "team": report.team,
+                "method": report.method.value,
+                "dry_run": dry_run,
+                "assigned": [
+                    {"contact_id": cid, "lead": labels.get(cid, str(cid)), "rep": rep}
+                    for cid, rep in report.assigned
+                ],
+                "waiting": report.queued,
+                "next_opening": (
+                    report.next_opening.isoformat() if report.next_opening is not None else None
+                ),
+            }
+            for report in reports
+        ]
+        typer.echo(json.dumps(items, indent=2))
+        return
+    verb = "would assign" if dry_run else "assigned"
+    for report in reports:
+        console.print(
+            f"team {report.team} ({report.method.value}): {verb} {len(report.assigned)} "
+            f"lead(s), {report.queued} waiting",
+            highlight=False,
+        )
+        if report.next_opening is not None:
+            resumes = _instant(report.next_opening, zone)
+            console.print(f"  outside working hours: assignment resumes {resumes}", highlight=False)
+        for cid, rep in report.assigned:
+            console.print(f"  {labels.get(cid, str(cid))} -> {rep}", highlight=False)
+
+
+def _contact_labels(contact_ids: Sequence[int]) -> dict[int, str]:
+    from funnelpact.server.watch.repository import identity_of
+
+    return {cid: f"{identity_of(cid)} ({cid})" for cid in contact_ids}

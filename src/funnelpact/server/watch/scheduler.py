@@ -1,7 +1,8 @@
 """The scheduler: leads become at risk and breached on time, with no new event; alerts go out.
 
 ``tick(now)`` does one round: re-evaluate every watched lead whose ``next_check_at`` passed,
-queue the daily digests and the MQL pace alert when their time comes, then send the outbox. Only
+assign new MQLs when the agreement asks for it (``handoff.assignment``), queue the daily
+digests and the MQL pace alert when their time comes, then send the outbox. Only
 the holder of the scheduler lease (a row in ``SchedulerLease``, taken with one conditional
 UPDATE, so it works on SQLite and PostgreSQL alike) ticks: two workers never double-send.
 
@@ -30,6 +31,7 @@ from funnelpact.domain.agreement.model import Recipient
 from funnelpact.domain.compliance import ObligationKind, Status
 from funnelpact.server.tracking.repository import Store
 from funnelpact.server.watch import models
+from funnelpact.server.watch.assignment import assign_on_tick
 from funnelpact.server.watch.channels import DeliveryReport, Sender, apprise_send, deliver_due
 from funnelpact.server.watch.repository import (
     OBLIGATION_INSTANTS,
@@ -96,6 +98,7 @@ class TickReport:
     leads: int = 0
     alerts_queued: int = 0
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
+    assigned: int = 0  # new MQLs given to reps (the agreement's handoff.assignment)
 
 
 def tick(
@@ -108,7 +111,7 @@ def tick(
     """One scheduler round at ``now`` (see the module docstring)."""
     if not acquire_lease(holder, now):
         return TickReport(ran=False)
-    leads = queued = 0
+    leads = queued = assigned = 0
     context = active_context()
     if context is not None:
         _moved, alerts = advance_statuses(context, now)
@@ -128,6 +131,9 @@ def tick(
             models.WatchedLead.objects.filter(contact_id__in=due, next_check_at__lte=now).update(
                 next_check_at=None
             )
+        # New MQLs to the reps of the agreement's teams, when it asks for that (their
+        # obligations are refreshed by store_records, in this tick).
+        assigned = assign_on_tick(context, now)
         # Once a day each: a marker row says the day's digests and pace check are done.
         day = _digest_time_passed(context, now)
         if day is not None and _first_time(f"daily:{day.isoformat()}", now):
@@ -138,7 +144,9 @@ def tick(
     from funnelpact.server.schedules.services import run_due as run_due_reports
 
     run_due_reports(now)
-    return TickReport(ran=True, leads=leads, alerts_queued=queued, delivery=delivery)
+    return TickReport(
+        ran=True, leads=leads, alerts_queued=queued, delivery=delivery, assigned=assigned
+    )
 
 
 def _moved_rows(db: Store, sql: str, params: list[Any]) -> list[ObligationRow]:

@@ -67,7 +67,6 @@ ALERT_LOOKBACK = timedelta(days=3)
 # A contact batch larger than this (an import) is queued for the scheduler instead of being
 # evaluated inside the import's transaction.
 LIVE_REFRESH_LIMIT = 2_000
-DISQUALIFIED_STAGE = "disqualified"
 DECISION_SOURCE = "funnelpact:decide"
 
 
@@ -762,7 +761,11 @@ def decide(
     routed_to = ""
     if decision is DecisionKind.REJECT:
         route = codes[reason].route
-        routed_to = handoff.recycle_to if route is RejectionRoute.RECYCLE else DISQUALIFIED_STAGE
+        # Disqualified: the agreement's terminal stage outside the lifecycle (out of the
+        # funnel: no stage figure counts it, and the follow-up stops).
+        routed_to = (
+            handoff.recycle_to if route is RejectionRoute.RECYCLE else handoff.disqualified_stage
+        )
         records.append(
             StageChange(contact=ref, stage=routed_to, entered_at=now, change_source=DECISION_SOURCE)
         )
