@@ -122,3 +122,106 @@ def test_a_large_alert_batch_is_written_once(db, hook_server) -> None:
     row = rows.get(key="test:7|ops|Ana Ruiz")
     assert row.created_at == now and row.next_attempt_at == now
     assert row.status == models.DeliveryStatus.PENDING and row.attempts == 0
+
+
+def _self_signed(folder) -> tuple[str, str]:
+    """A certificate and key for 127.0.0.1 (the Teams stand-in speaks HTTPS, as Teams does)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(cert_path), str(key_path)
+
+
+def test_teams_workflow_gets_an_adaptive_card(clock, agreement_path, tmp_path) -> None:
+    """`workflows://` (a Teams workflow webhook) against an HTTPS endpoint on loopback: the
+    POST goes to the workflow's trigger path with its signature, and carries the message with
+    an Adaptive Card holding the alert's title and text (the shape Teams workflows read)."""
+    import json
+    import ssl
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs, urlsplit
+
+    posts: list[tuple[str, dict[str, list[str]], dict[str, object]]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            parts = urlsplit(self.path)
+            posts.append((parts.path, parse_qs(parts.query), json.loads(self.rfile.read(length))))
+            self.send_response(202)  # what a Teams workflow trigger answers
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*_self_signed(tmp_path))
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_address[1]
+        use_agreement(agreement_path, clock.set(HANDOFF))
+        channel = add_channel("sales-teams", f"workflows://127.0.0.1:{port}/wf01/sig-02/?verify=no")
+        assert channel.kind == models.ChannelKind.TEAMS
+        store_records([*team(), *mql(HANDOFF)])
+        tick(clock.set(DECISION_DUE))
+        tick(clock.set(DECISION_DUE + timedelta(minutes=1)))
+    finally:
+        server.shutdown()
+        server.server_close()
+    breach = [
+        (path, query, body)
+        for path, query, body in posts
+        if "SLA breached" in json.dumps(body, ensure_ascii=False)
+    ]
+    assert len(breach) == 1  # one message per alert, naming every recipient
+    path, query, body = breach[0]
+    assert path == "/workflows/wf01/triggers/manual/paths/invoke"
+    assert query["sig"] == ["sig-02"] and query["sp"] == ["/triggers/manual/run"]
+    assert body["type"] == "message"
+    (attachment,) = body["attachments"]  # type: ignore[misc]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    card = attachment["content"]
+    assert card["type"] == "AdaptiveCard"
+    texts = {
+        block.get("id"): block["text"] for block in card["body"] if block["type"] == "TextBlock"
+    }
+    assert texts["title"] == "SLA breached: decision for Lead lead-1"
+    assert texts["body"].startswith("Ana Ruiz, Javier Romero: decision of Lead lead-1")
+    assert "was due 2025-12-02 10:00" in texts["body"]
+    row = models.AlertOutbox.objects.get(kind="breach", channel=channel)
+    assert row.status == models.DeliveryStatus.SENT and row.attempts == 1
