@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from web_testkit import PASSWORD, DemoWorld
 
 from funnelpact.reports.registry import REPORTS, report_spec
+from funnelpact.server.accounts.roles import Role
 from funnelpact.server.web import reports
 from funnelpact.server.web.permissions import Viewer
 
@@ -162,6 +163,9 @@ def test_scoped_tables_keep_only_the_scope(world: DemoWorld) -> None:
     # Admin, marketing and the viewer read the whole company.
     assert reports.scope_of(_viewer("admin")) is None
     assert reports.scope_of(_viewer("viewer")) is None
+    # A manager without a team sees no lead, as on the lead pages.
+    teamless = Viewer("m", Role.SALES_MANAGER, None, "", "")
+    assert reports.scope_of(teamless) == (frozenset(), frozenset())
 
 
 @pytest.mark.parametrize(

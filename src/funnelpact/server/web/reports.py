@@ -104,11 +104,13 @@ def scope_of(viewer: Viewer) -> tuple[frozenset[str], frozenset[str]] | None:
     contacts = frozenset(str(pk) for pk in leads_in_scope(viewer).values_list("pk", flat=True))
     if viewer.lead_scope is LeadScope.OWN:
         reps = frozenset({str(viewer.rep_id)} if viewer.rep_id is not None else set())
-    else:
+    elif viewer.team_name:
         reps = frozenset(
             str(pk)
             for pk in Rep.objects.filter(team_name=viewer.team_name).values_list("pk", flat=True)
         )
+    else:  # a manager without a team sees no lead (as on the lead pages)
+        reps = frozenset()
     return contacts, reps
 
 
