@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -34,7 +37,21 @@ def worker_command(
             elif not tick.ran:
                 console.print("another worker holds the scheduler lease; waiting", highlight=False)
 
+        # SIGTERM (systemd, docker stop) ends the loop after the tick in progress, like the end
+        # of --once: the lease is released and no alert is left half sent.
+        stop = threading.Event()
+
+        def on_sigterm(_signum: int, _frame: FrameType | None) -> None:
+            stop.set()
+
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, on_sigterm) if main else None
         try:
-            run_worker(interval=interval, max_ticks=1 if once else None, on_tick=report)
+            run_worker(interval=interval, max_ticks=1 if once else None, on_tick=report, stop=stop)
         except KeyboardInterrupt:
+            stop.set()
+        finally:
+            if main:
+                signal.signal(signal.SIGTERM, previous)
+        if stop.is_set():
             console.print("worker stopped", highlight=False)
