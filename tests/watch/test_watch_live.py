@@ -192,3 +192,24 @@ def test_daily_digests_and_the_mql_pace_once_a_working_day(watching, clock) -> N
     assert models.AlertOutbox.objects.filter(kind__in=["digest", "mql_pace"]).count() == 4
     tick(clock.set(madrid(2025, 12, 6, 9)))  # Saturday: closed, no digest
     assert models.AlertOutbox.objects.filter(kind="digest").count() == 3
+
+
+def test_a_crashed_worker_keeps_its_lease_until_it_expires_then_one_delivery(
+    watching, clock
+) -> None:
+    # worker-1 ticks at the due instant; the channel fails; the process dies without
+    # releasing its lease (a crash, not a stop).
+    watching.failing = True
+    assert tick(clock.set(DECISION_DUE), holder="worker-1").ran
+    assert models.AlertOutbox.objects.get(kind="breach").status == models.DeliveryStatus.FAILED
+    watching.failing = False
+    # worker-2 starts at once: the lease is still worker-1's for two minutes; it waits.
+    assert not tick(clock.set(DECISION_DUE + timedelta(seconds=40)), holder="worker-2").ran
+    assert models.AlertOutbox.objects.get(kind="breach").status == models.DeliveryStatus.FAILED
+    # Once the lease expired, worker-2 takes over and delivers the retried alert, once.
+    for seconds in (121, 151, 181, 600):
+        assert tick(clock.set(DECISION_DUE + timedelta(seconds=seconds)), holder="worker-2").ran
+    delivered = models.AlertOutbox.objects.get(kind="breach")
+    assert delivered.status == models.DeliveryStatus.SENT and delivered.attempts == 2
+    breach_posts = [body for _, body in watching.posts if "breached" in body.get("title", "")]
+    assert len(breach_posts) == 1
