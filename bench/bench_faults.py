@@ -16,7 +16,7 @@ server named by --postgres):
 5. a killer SIGKILLs serve, worker and the import in turn (shuffled), at random intervals; serve
    and worker are restarted at once, a killed import is checked (its contacts are all in the
    store or none are) and run again;
-6. at the end (sender and importer stopped, serve and worker terminated) a child process
+6. at the end (sender and importer stopped; serve gets Ctrl-C, worker SIGTERM) a child process
    reconciles, at one instant T: the killed worker's lease is expired (what waiting two minutes
    would do), the scheduler ticks at T until the outbox has nothing due, then
    - every acknowledged event id is in the store's event ledger, and each contact, stage change
