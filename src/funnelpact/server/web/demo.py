@@ -14,9 +14,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from django.core.management import call_command
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from funnelpact.demo import default_scenario, make_demo_data
+from funnelpact.domain.compliance import Status
 from funnelpact.server.accounts.people import Profile
 from funnelpact.server.accounts.people_services import create_user
 from funnelpact.server.accounts.roles import Role
@@ -111,15 +112,30 @@ def fill(
     return report.leads
 
 
+_OPEN = Q(
+    obligations__name="decision",
+    obligations__status__in=[Status.PENDING.value, Status.AT_RISK.value],
+)
+
+
 def _busiest_rep(team: str, exclude: set[int]) -> store.Rep | None:
+    """The rep with the most MQLs waiting for a decision (then the most obligations): the demo's
+    rep user finds leads to work on My leads."""
     found: store.Rep | None = (
         store.Rep.objects.filter(team_name=team, placeholder=False)
         .exclude(pk__in=exclude)
-        .annotate(open_mqls=Count("obligations"))
-        .order_by("-open_mqls", "pk")
+        .annotate(open_mqls=Count("obligations", filter=_OPEN), handled=Count("obligations"))
+        .order_by("-open_mqls", "-handled", "pk")
         .first()
     )
     return found
+
+
+def _open_mqls(team: str) -> int:
+    counted = store.Rep.objects.filter(team_name=team).aggregate(
+        n=Count("obligations", filter=_OPEN)
+    )
+    return int(counted["n"] or 0)
 
 
 def make_users(password: str, now: datetime) -> list[DemoUser]:
@@ -128,6 +144,8 @@ def make_users(password: str, now: datetime) -> list[DemoUser]:
     teams = list(
         store.Team.objects.filter(kind="sales").order_by("name").values_list("name", flat=True)
     )
+    # The manager's and first rep's team: the one with the most MQLs waiting now.
+    teams.sort(key=lambda name: -_open_mqls(name))
     users: list[DemoUser] = []
 
     def add(name: str, role: Role, team: str = "", rep: store.Rep | None = None) -> None:
