@@ -276,7 +276,7 @@ class Service:
         return True
 
 
-def _listening(port: int, seconds: float = 120) -> bool:
+def _listening(port: int, seconds: float = 300) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
