@@ -425,10 +425,11 @@ def main() -> None:
         return times
 
     before = load()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with ThreadPoolExecutor(args.users) as pool:
         results = sorted(t for batch in pool.map(run, clients) for t in batch)
     elapsed = time.perf_counter() - started
+    cpu_per_request = (time.process_time() - cpu) * 1000 / len(results)
 
     def pct(q: float) -> float:
         return results[min(len(results) - 1, round(q * (len(results) - 1)))]
@@ -436,7 +437,8 @@ def main() -> None:
     print(
         f"{len(results)} dashboard requests, {args.users} concurrent users, {args.threads} "
         f"server threads, {elapsed:.1f} s: p50 {statistics.median(results):.0f} ms, "
-        f"p95 {pct(0.95):.0f} ms, p99 {pct(0.99):.0f} ms, max {results[-1]:.0f} ms "
+        f"p95 {pct(0.95):.0f} ms, p99 {pct(0.99):.0f} ms, max {results[-1]:.0f} ms; "
+        f"CPU of this process (server and clients) {cpu_per_request:.0f} ms per request "
         f"({before} before, {load()} after)"
     )
 

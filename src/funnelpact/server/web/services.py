@@ -250,6 +250,22 @@ class _Loaded:
     refreshed: float  # time.monotonic() of the last refresh
     options: dict[str, list[str]]
     rep_names: dict[str, str]
+    # The cube's results of the current data, by query: what every request narrows. A
+    # periodic refresh recomputes them in the background and swaps the whole dict.
+    results: dict[MetricQuery, MetricResult] = field(default_factory=dict)
+    refreshing: bool = False
+    refresh_lock: threading.Lock = field(default_factory=threading.Lock)  # the feed's reader
+
+    def run(self, queries: list[MetricQuery]) -> dict[MetricQuery, MetricResult]:
+        """The queries' results: kept ones, the others run on the engine (and kept)."""
+        known = self.results
+        missing = [q for q in queries if q not in known]
+        if missing:
+            with self.engine.lock:
+                fresh = dict(zip(missing, self.engine.run_many(missing), strict=True))
+            known = {**self.results, **fresh}
+            self.results = known
+        return {q: known[q] for q in queries}
 
 
 class DashboardAnalytics:
@@ -278,18 +294,52 @@ class DashboardAnalytics:
             loaded = self._loaded
             if loaded is None or loaded.agreement != agreement or loaded.epoch != epoch:
                 loaded = self._load(context, agreement, generation, now)
-            elif (
-                generation != loaded.generation
-                or time.monotonic() - loaded.refreshed >= REFRESH_SECONDS
-            ):
-                data = loaded.feed.refresh()
-                loaded.engine.refresh(data, loaded.feed.last_change)
-                loaded.engine.set_now(now)
-                loaded.generation = generation
-                loaded.refreshed = time.monotonic()
-                loaded.options, loaded.rep_names = _options(loaded.engine)
+            elif generation != loaded.generation:
+                # The store changed (a decision, an import): shown on the next load.
+                with loaded.refresh_lock:
+                    self._refresh(loaded, generation, now)
+                    loaded.results = {}
+            elif time.monotonic() - loaded.refreshed >= REFRESH_SECONDS and not loaded.refreshing:
+                # A minute passed: refreshed in the background; requests meanwhile read the
+                # results of the previous minute (the data is at most a minute old).
+                loaded.refreshing = True
+                threading.Thread(
+                    target=self._refresh_in_background,
+                    args=(loaded, generation),
+                    name="funnelpact-dashboard-refresh",
+                    daemon=True,
+                ).start()
             self._loaded = loaded
             return loaded
+
+    def _refresh(self, loaded: _Loaded, generation: object, now: datetime) -> None:
+        data = loaded.feed.refresh()
+        loaded.engine.refresh(data, loaded.feed.last_change)
+        loaded.engine.set_now(now)
+        loaded.generation = generation
+        loaded.refreshed = time.monotonic()
+        loaded.options, loaded.rep_names = _options(loaded.engine)
+
+    def _refresh_in_background(self, loaded: _Loaded, generation: object) -> None:
+        import logging
+
+        from django.db import connection
+
+        try:
+            # Not under the process's lock: requests go on reading the previous results.
+            with loaded.refresh_lock:
+                if loaded.generation != generation:
+                    return  # a synchronous refresh came first
+                asked = list(loaded.results)
+                self._refresh(loaded, generation, datetime.now(ZoneInfo("UTC")))
+            with loaded.engine.lock:
+                fresh = dict(zip(asked, loaded.engine.run_many(asked), strict=True))
+            loaded.results = fresh
+        except Exception:  # the next request refreshes instead
+            logging.getLogger("funnelpact.web").exception("dashboard refresh failed")
+        finally:
+            loaded.refreshing = False
+            connection.close()
 
     def _load(
         self, context: WatchContext | None, agreement: str, generation: object, now: datetime
@@ -620,8 +670,7 @@ def compute_dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashbo
         mqls_before,
         rejections_q,
     ]
-    with engine.lock:
-        cube = dict(zip(batch, engine.run_many(batch), strict=True))
+    cube = loaded.run(batch)
     kept: dict[MetricQuery, tuple[str, ...]] = {q: ("period",) for q in daily}
     kept[speed] = ("bucket",)
     kept[rejections_q] = ("reason",)
