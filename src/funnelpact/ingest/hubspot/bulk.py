@@ -807,8 +807,8 @@ def read_contacts(
 
 def columnar_applies(job: ImportJob) -> str:
     """Why the columnar path cannot read this job ('' when it can)."""
-    if job.options.skip_invalid:
-        return ""  # applies; a bad row sends the job to the row path, which writes the rejects
+    # --skip-invalid applies too: a bad row sends the job to the row path, which writes the
+    # rejected rows.
     for prepared in job.files:
         if not isinstance(prepared.adapter, HubSpotContacts):
             return f"{prepared.file.name} is not a contacts export"
