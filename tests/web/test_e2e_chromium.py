@@ -1,5 +1,6 @@
 """End to end in real Chromium: every role signs in, charts draw, a rep accepts an MQL and the
-dashboard changes, another rep's lead is a 404, an admin signs, the Spanish UI speaks Spanish.
+dashboard changes, another rep's lead is a 404, an admin signs, the Spanish UI speaks Spanish,
+a rep downloads their report as PDF; keyboard use, phone widths and accessible labels.
 Screenshots of the main pages go to docs/screenshots/."""
 
 from __future__ import annotations
@@ -30,7 +31,32 @@ ARGS = [
 
 @pytest.fixture
 def live_world(transactional_db: None, tmp_path: Path) -> DemoWorld:
-    return build_world(tmp_path)
+    # The demo's own size: as many contacts as the agreement's MQL target needs, so the pacing
+    # in the screenshots is what `funnelpact demo` shows.
+    return build_world(tmp_path, contacts=None)
+
+
+# Every form control named for assistive technology: a <label>, aria-label or aria-labelledby;
+# every button and link with a name; every chart canvas labelled.
+UNLABELLED = """() => {
+  const named = (el) => (el.labels && el.labels.length > 0) || el.getAttribute('aria-label')
+    || el.getAttribute('aria-labelledby') || el.getAttribute('title');
+  const out = [];
+  for (const el of document.querySelectorAll('input, select, textarea')) {
+    if (['hidden', 'submit', 'button'].includes(el.type)) continue;
+    if (!named(el)) out.push(el.outerHTML.slice(0, 120));
+  }
+  for (const el of document.querySelectorAll('button, a[href]')) {
+    const text = (el.innerText || '').trim() || el.getAttribute('aria-label');
+    if (!text) out.push(el.outerHTML.slice(0, 120));
+  }
+  for (const el of document.querySelectorAll('canvas')) {
+    const label = el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+    if (!label) out.push(el.outerHTML.slice(0, 120));
+  }
+  return out;
+}"""
+OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
 
 
 @pytest.fixture
@@ -45,8 +71,16 @@ def browser(chromium_path: str) -> Iterator[Any]:
             launched.close()
 
 
+def _context(browser: Any, **options: Any) -> Any:
+    # The machine running the suite may be loaded: a first, uncached dashboard can take a while.
+    context = browser.new_context(**options)
+    context.set_default_timeout(120_000)
+    context.set_default_navigation_timeout(120_000)
+    return context
+
+
 def _login(browser: Any, base: str, username: str, locale: str = "en-GB") -> Any:
-    context = browser.new_context(locale=locale, viewport={"width": 1360, "height": 900})
+    context = _context(browser, locale=locale, viewport={"width": 1360, "height": 900})
     page = context.new_page()
     page.goto(f"{base}/login/")
     page.fill("#username", username)
@@ -88,7 +122,7 @@ def test_the_web_app_in_chromium(
         assert _canvas_has_pixels(admin, canvas), f"{canvas} drew nothing"
     admin.screenshot(path=str(shots / "dashboard.png"), full_page=True)
 
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB").new_page()
+    phone = _context(browser, viewport={"width": 390, "height": 844}, locale="en-GB").new_page()
     phone.goto(f"{base}/login/")
     phone.fill("#username", "rep")
     phone.fill("#password", PASSWORD)
@@ -145,7 +179,73 @@ def test_the_web_app_in_chromium(
     admin.goto(f"{base}/settings/")
     admin.screenshot(path=str(shots / "settings.png"), full_page=True)
 
+    admin.goto(f"{base}/imports/")
+    admin.screenshot(path=str(shots / "imports.png"), full_page=True)
+    # Accessible labels on every page of the app.
+    pages = ["/", "/leads/", f"/leads/{live_world.own_lead}/", "/planner/", "/agreement/"]
+    for path in [*pages, "/reports/", "/imports/", "/settings/"]:
+        admin.goto(f"{base}{path}")
+        missing = admin.evaluate(UNLABELLED)
+        assert not missing, f"{path}: unlabelled controls {missing}"
+
+    # Reports: a rep downloads their own scorecard as a PDF (their leads only: test_reports_page).
+    rep.goto(f"{base}/reports/")
+    assert rep.locator("#report-rep-scorecard").count() == 1
+    rep.screenshot(path=str(shots / "reports.png"), full_page=True)
+    with rep.expect_download() as download_info:
+        rep.click("#report-rep-scorecard a[aria-label$='(PDF)']")
+    pdf = Path(download_info.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF"), pdf[:20]
+    assert download_info.value.suggested_filename.startswith("funnelpact-rep-scorecard-")
+
+    # Keyboard only: sign in with Tab and Enter, then reach the first lead's accept button.
+    keys = _context(browser, locale="en-GB", viewport={"width": 1360, "height": 900}).new_page()
+    keys.goto(f"{base}/login/")
+    # The user name field has the focus on arrival.
+    assert keys.evaluate("() => document.activeElement.id") == "username"
+    keys.keyboard.type("admin")
+    keys.keyboard.press("Tab")
+    assert keys.evaluate("() => document.activeElement.id") == "password"
+    keys.keyboard.type(PASSWORD)
+    keys.keyboard.press("Enter")
+    keys.wait_for_load_state("networkidle")
+    assert keys.locator("h1").first.inner_text() == "Dashboard"
+    keys.goto(f"{base}/leads/")
+    # The first Tab reaches the skip link, which jumps past the navigation.
+    keys.keyboard.press("Tab")
+    assert keys.evaluate("() => document.activeElement.getAttribute('href')") == "#main"
+    keys.keyboard.press("Enter")
+    assert keys.evaluate("() => document.activeElement.id") == "main"
+    assert keys.locator("button[value=accept]").count() > 0, "no open MQL is left to accept"
+    reached = []
+    for _ in range(80):
+        keys.keyboard.press("Tab")
+        reached.append(keys.evaluate("() => document.activeElement.getAttribute('value')"))
+        if reached[-1] == "accept":
+            break
+    assert "accept" in reached, "the accept button cannot be reached with the keyboard"
+    keys.keyboard.press("Enter")
+    keys.wait_for_selector(".badge.met")
+    keys.context.close()
+
+    # A phone: no page scrolls sideways at 390 px.
+    phone = _context(browser, viewport={"width": 390, "height": 844}, locale="en-GB").new_page()
+    phone.goto(f"{base}/login/")
+    phone.fill("#username", "manager")
+    phone.fill("#password", PASSWORD)
+    phone.click("button[type=submit]")
+    phone.wait_for_load_state("networkidle")
+    for path in ["/", "/leads/", "/reports/", "/agreement/"]:
+        phone.goto(f"{base}{path}")
+        assert phone.evaluate(OVERFLOW) <= 1, f"{path} scrolls sideways on a phone"
+    phone.context.close()
+
     spanish = _login(browser, base, "marketing", locale="es-ES")
     assert spanish.locator("h1").first.inner_text() == "Panel"
     assert "Planificador" in spanish.locator("nav").inner_text()
     spanish.screenshot(path=str(shots / "dashboard-es.png"), full_page=False)
+    spanish.goto(f"{base}/reports/")
+    assert "Informes del acuerdo" in spanish.locator("main").inner_text()
+    assert (
+        "Cuadros de mando por comercial" in spanish.locator("#report-rep-scorecard").text_content()
+    )

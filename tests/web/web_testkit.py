@@ -18,13 +18,14 @@ class DemoWorld:
     other_lead: int  # an open MQL of user "rep2" (another team)
 
 
-def build_world(folder: Path) -> DemoWorld:
+def build_world(folder: Path, contacts: int | None = CONTACTS) -> DemoWorld:
+    """`contacts=None`: the demo's own size (the agreement's MQL target: pacing near the plan)."""
     from funnelpact.server.accounts.people import Profile
     from funnelpact.server.watch.models import Obligation
     from funnelpact.server.web import demo
 
     now = datetime.now(UTC)
-    demo.fill(folder, now, contacts=CONTACTS, seed=3)
+    demo.fill(folder, now, contacts=contacts, seed=3)
     demo.make_users(PASSWORD, now)
     rep = Profile.objects.get(user__username="rep").rep_id
     rep2 = Profile.objects.get(user__username="rep2").rep_id
