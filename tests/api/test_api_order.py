@@ -155,3 +155,16 @@ def test_a_deal_naming_an_unknown_contact_is_stored_with_a_placeholder(api: Api)
     assert (person, email) == ("hubspot:404", "late@acme.com")
     assert dump["contact"][0][5] == T0 + hours(2) and dump["contact"][0][13] is False
     assert dump["deal"][0][6] == "hubspot:404"
+
+
+def test_an_instant_out_of_range_in_utc_is_a_422_naming_the_field(api: Api) -> None:
+    answer = api.post(
+        "/touches",
+        {"id": "old", "contact": "lead-1", "type": "email",
+         "occurred_at": "0001-01-01T00:00:00+01:00"},
+    )  # fmt: skip
+    assert answer.status_code == 422, answer.content
+    (problem,) = answer.json()["problems"]
+    assert problem["field"] == "occurred_at" and problem["item"] is None  # a single event
+    assert "out of range in UTC" in problem["message"]
+    assert store_dump()["touch"] == []

@@ -90,6 +90,7 @@ class ItemProblem:
 
 _UNKNOWN_REFERENCE = re.compile(r"\b(contact|deal) \S+ is neither in the store")
 _TOO_LONG = re.compile(r"\b(\w+) is \d+ characters long")
+_BAD_INSTANT = re.compile(r": (\w+) \S+ (?:is out of range|has no time zone)")
 _FIELD_OF_COLUMN = {"external_id": "ref"}
 
 
@@ -100,6 +101,8 @@ def field_of(message: str) -> str:
         return found.group(1)
     if found := _TOO_LONG.search(message):
         return _FIELD_OF_COLUMN.get(found.group(1), found.group(1))
+    if found := _BAD_INSTANT.search(message):
+        return found.group(1)
     return ""
 
 

@@ -449,7 +449,11 @@ class _Session:
         if value.tzinfo is None or value.utcoffset() is None:
             self.problem(record, f"{name} {value.isoformat()} has no time zone (store instants)")
             return None
-        return self.store.db_instant(value)
+        try:
+            return self.store.db_instant(value)
+        except OverflowError:  # 0001-01-01T00:00+01:00 is before the first UTC instant
+            self.problem(record, f"{name} {value.isoformat()} is out of range (in UTC)")
+            return None
 
     def amount(self, record: Record, value: Decimal | None) -> Decimal | None:
         if value is None:
@@ -1467,7 +1471,10 @@ def _earliest_by_contact(store: Store, records: Iterable[Record]) -> dict[Ref, A
         when = _fact_instant(record)
         if when is None or when.tzinfo is None or when.utcoffset() is None:
             continue
-        when = store.db_instant(when)
+        try:
+            when = store.db_instant(when)
+        except OverflowError:  # out of range in UTC: the record's own check names it
+            continue
         if ref not in earliest or when < earliest[ref]:
             earliest[ref] = when
     return earliest
