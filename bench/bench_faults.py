@@ -536,49 +536,57 @@ def run(
     importer = Importer(url, env, folder, import_rows, log)
     rng = random.Random(seed)
     started = time.monotonic()
-    serve.start()
-    worker.start()
-    if not _listening(port):
-        raise SystemExit(f"funnelpact serve did not listen on {port}; see {serve.log}")
-    importer.thread.start()
-    until = time.monotonic() + duration
     stop_sending = threading.Event()
-    sender = threading.Thread(
-        target=_sender,
-        args=(port, token, contacts, stop_sending, 180.0, log, folder / "acked.txt", seed),
-    )
-    sender.start()
-    order: list[str] = []
-    # Kills until the duration is over and each of the three was killed at least once.
-    while True:
-        wait = rng.uniform(*kill_every)
-        every_one = all(log.kills[name] for name in ("serve", "worker", "import"))
-        if time.monotonic() + wait >= until and every_one:
-            break
-        time.sleep(wait)
-        if not order:
-            order = ["serve", "worker", "import"]
-            rng.shuffle(order)
-        target = order.pop()
-        if target == "serve":
-            if serve.kill():
-                log.kills["serve"] += 1
-                serve.start()
-                _listening(port)
-        elif target == "worker":
-            if worker.kill():
-                log.kills["worker"] += 1
-                worker.start()
-        else:
-            for _ in range(100):  # the importer may be between two files
-                if importer.kill():
-                    log.kills["import"] += 1
-                    break
-                time.sleep(0.05)
-    stop_sending.set()
-    sender.join()
-    importer.stop.set()
-    importer.thread.join(timeout=600)
+    try:
+        serve.start()
+        worker.start()
+        if not _listening(port):
+            raise SystemExit(f"funnelpact serve did not listen on {port}; see {serve.log}")
+        importer.thread.start()
+        until = time.monotonic() + duration
+        sender = threading.Thread(
+            target=_sender,
+            args=(port, token, contacts, stop_sending, 180.0, log, folder / "acked.txt", seed),
+        )
+        sender.start()
+        order: list[str] = []
+        # Kills until the duration is over and each of the three was killed at least once.
+        while True:
+            wait = rng.uniform(*kill_every)
+            every_one = all(log.kills[name] for name in ("serve", "worker", "import"))
+            if time.monotonic() + wait >= until and every_one:
+                break
+            time.sleep(wait)
+            if not order:
+                order = ["serve", "worker", "import"]
+                rng.shuffle(order)
+            target = order.pop()
+            if target == "serve":
+                if serve.kill():
+                    log.kills["serve"] += 1
+                    serve.start()
+                    _listening(port)
+            elif target == "worker":
+                if worker.kill():
+                    log.kills["worker"] += 1
+                    worker.start()
+            else:
+                for _ in range(100):  # the importer may be between two files
+                    if importer.kill():
+                        log.kills["import"] += 1
+                        break
+                    time.sleep(0.05)
+        stop_sending.set()
+        sender.join()
+        importer.stop.set()
+        importer.thread.join(timeout=600)
+    except BaseException:  # nothing of this run is left running: a failed start, Ctrl-C
+        stop_sending.set()
+        importer.stop.set()
+        importer.kill()
+        serve.kill()
+        worker.kill()
+        raise
     serve.stop()
     if not worker.stop(signal.SIGTERM):
         log.kills["worker (stop timed out)"] += 1
