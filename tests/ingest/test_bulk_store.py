@@ -205,3 +205,15 @@ def test_a_reimport_of_unchanged_rows_hands_nothing_to_store_records(
     assert full_dump() == before
     assert report.total("created") == report.total("updated") == 0
     assert report.total("unchanged") == report.records > 200
+
+
+def test_owners_the_owners_api_described_resolve_as_the_row_path_does(tmp_path: Path) -> None:
+    from funnelpact.domain.records import Rep
+
+    path = tmp_path / "contacts.csv"
+    write_contacts_export(path, 120, seed=6)  # owners such as "Ana García"
+
+    def api_owner() -> None:
+        store_records([Rep(ref=Ref(System.HUBSPOT, "9001"), name="Ana García")])
+
+    compare([[path], [path]], before=api_owner)

@@ -593,6 +593,18 @@ def _rep_ids(store: Store, read: ColumnarImport) -> dict[str, int]:
     return {row[1]: row[2] for row in rows}
 
 
+def _owners_may_alias(store: Store) -> bool:
+    """Does the store hold HubSpot reps with ids of their own (not ``name:`` refs)? Then an
+    export's owner names may resolve to them (services: rep aliases) and only
+    ``store_records`` knows how."""
+    table = models.Rep._meta.db_table
+    rows = store.select(
+        f"SELECT 1 FROM {table} WHERE system = %s AND external_id NOT LIKE %s LIMIT 1",
+        [HUBSPOT, "name:%"],
+    )
+    return bool(rows)
+
+
 def _records(files: list[ContactColumns]) -> Iterator[Record]:
     for file in files:
         yield from file.records()
@@ -621,6 +633,14 @@ def store_columnar(
         store = Store()
         store.lock()
         reports = [store_records(reps)] if reps else []
+        if _owners_may_alias(store):
+            # store_records resolves an export's owner name to a rep the owners API described
+            # with an id of its own (one person, one rep): leave that to it.
+            rest = [replace(file, reps=[]) for file in read.files if file.contacts.num_rows]
+            if rest:
+                reports.append(store_records(_records(rest)))
+            progress(read.rows)
+            return _merge(*reports)
         plain = _Plain(store, read)
         try:
             plain.load_rep_ids(_rep_ids(store, read))
