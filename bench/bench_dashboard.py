@@ -12,18 +12,24 @@ role, the watch's obligations), then the rest generated inside DuckDB and writte
 obligations; PostgreSQL only). Then it warms the dashboard's analytics engine (the process's
 first load: the store read into DuckDB, the facts built, the whole company's figures), serves the
 app with the production server of `funnelpact serve` (waitress, `--threads`, no scheduler) in
-this process, signs `--users` users in (admin, marketing, manager, rep, rep2, viewer in turn)
-and has each fetch the dashboard `--requests` times, cycling through periods and filters. It
-prints the load average with every figure, the uncached computation per scope, and the time of
-an incremental refresh after a new hand-off is stored.
+this process, and starts the clients in a separate process (this script with `--client`): it
+signs `--users` users in (admin, marketing, manager, rep, rep2, viewer in turn) and has each
+fetch the dashboard `--requests` times, cycling through periods and filters. The server's CPU
+per request is this process's CPU time during the requests (the clients' is theirs, reported
+apart). `--profile` first prints a cProfile of a first and of repeat dashboard views in the
+server process. It prints the load average with every figure, the uncached computation per
+scope, and the time of an incremental refresh after a new hand-off is stored.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -299,7 +305,86 @@ def bulk_fill(extra: int, now: datetime, folder: Path) -> None:
         cursor.execute("ANALYZE")
 
 
+NAMES = ("admin", "marketing", "manager", "rep", "rep2", "viewer")
+
+
+def opener(base: str, username: str) -> urllib.request.OpenerDirector:
+    """A signed-in browser: its own cookie jar, the login form posted with its CSRF token."""
+    jar = CookieJar()
+    handle = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = handle.open(f"{base}/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token is not None
+    body = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token.group(1), "username": username, "password": PASSWORD}
+    ).encode()
+    request = urllib.request.Request(f"{base}/login/", body, headers={"Referer": f"{base}/login/"})
+    handle.open(request).read()
+    return handle
+
+
+def client_process(base: str, users: int, requests: int) -> None:
+    """The clients' side (`--client BASE`): sign `users` in, print "ready", wait for a line on
+    stdin, have each fetch the dashboard `requests` times (cycling through FILTERS), print
+    {"times": [ms...], "cpu": seconds} on one line."""
+    clients = [(i, opener(base, NAMES[i % len(NAMES)])) for i in range(users)]
+    print("ready", flush=True)
+    sys.stdin.readline()
+
+    def run(item: tuple[int, urllib.request.OpenerDirector]) -> list[float]:
+        index, client = item
+        times = []
+        for request_number in range(requests):
+            query = FILTERS[(index + request_number) % len(FILTERS)]
+            begun = time.perf_counter()
+            response = client.open(f"{base}/{query}")
+            body = response.read()
+            assert response.status == 200 and b'id="chart-data"' in body
+            times.append((time.perf_counter() - begun) * 1000)
+        return times
+
+    cpu = time.process_time()
+    with ThreadPoolExecutor(users) as pool:
+        times = [t for batch in pool.map(run, clients) for t in batch]
+    print(json.dumps({"times": times, "cpu": time.process_time() - cpu}), flush=True)
+
+
+def profile_requests(base: str) -> None:
+    """cProfile of dashboard requests in this (the server's) process, through Django's test
+    client as admin: a first view of a filter (nothing of it cached) and 20 repeat views."""
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    browser = Client(HTTP_HOST="127.0.0.1")
+    assert browser.login(username="admin", password=PASSWORD)
+    browser.get("/")  # the session, the process's first template compile
+    for title, url, repeat in (
+        ("first view of a filter", "/?source=partner&period=week", 1),
+        ("repeat views (20)", "/?source=partner&period=week", 20),
+    ):
+        profiler = cProfile.Profile()
+        cpu = time.process_time()
+        profiler.enable()
+        for _ in range(repeat):
+            response = browser.get(url)
+            assert response.status_code == 200
+        profiler.disable()
+        spent = (time.process_time() - cpu) * 1000 / repeat
+        print(f"profile, {title}: {spent:.1f} ms CPU per request ({load()})")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(28)
+
+
 def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "--client":
+        client = argparse.ArgumentParser()
+        client.add_argument("--client")
+        client.add_argument("--users", type=int)
+        client.add_argument("--requests", type=int)
+        given = client.parse_args()
+        client_process(given.client, given.users, given.requests)
+        return
     parser = argparse.ArgumentParser()
     parser.add_argument("--contacts", type=int, default=3000)
     parser.add_argument("--demo-contacts", type=int, default=3000)
@@ -309,6 +394,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8799)
     parser.add_argument("--reuse", action="store_true", help="keep a store already filled")
     parser.add_argument("--fill-only", action="store_true", help="fill the store and stop")
+    parser.add_argument("--profile", action="store_true", help="cProfile requests first")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="funnelpact-bench-web-"))
     os.environ.setdefault("FUNNELPACT_DATABASE_URL", f"sqlite:///{folder}/bench.db")
@@ -394,51 +480,50 @@ def main() -> None:
     time.sleep(1)
     base = f"http://127.0.0.1:{args.port}"
 
-    def opener(username: str) -> urllib.request.OpenerDirector:
-        jar = CookieJar()
-        handle = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        page = handle.open(f"{base}/login/").read().decode()
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        assert token is not None
-        body = urllib.parse.urlencode(
-            {"csrfmiddlewaretoken": token.group(1), "username": username, "password": PASSWORD}
-        ).encode()
-        request = urllib.request.Request(
-            f"{base}/login/", body, headers={"Referer": f"{base}/login/"}
-        )
-        handle.open(request).read()
-        return handle
+    if args.profile:
+        profile_requests(base)
 
-    names = ["admin", "marketing", "manager", "rep", "rep2", "viewer"]
-    clients = [(i, opener(names[i % len(names)])) for i in range(args.users)]
-
-    def run(item: tuple[int, urllib.request.OpenerDirector]) -> list[float]:
-        index, client = item
-        times = []
-        for request_number in range(args.requests):
-            query = FILTERS[(index + request_number) % len(FILTERS)]
-            begun = time.perf_counter()
-            response = client.open(f"{base}/{query}")
-            body = response.read()
-            assert response.status == 200 and b'id="chart-data"' in body
-            times.append((time.perf_counter() - begun) * 1000)
-        return times
-
+    # The clients run in a process of their own: their CPU is not counted as the server's.
+    # It signs the users in, says "ready", waits for "go", then prints its figures as JSON.
+    clients = subprocess.Popen(
+        [
+            sys.executable,
+            "-u",
+            __file__,
+            "--client",
+            base,
+            "--users",
+            str(args.users),
+            "--requests",
+            str(args.requests),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert clients.stdin is not None and clients.stdout is not None
+    if clients.stdout.readline().strip() != "ready":
+        raise SystemExit("the clients did not sign in")
     before = load()
     started, cpu = time.perf_counter(), time.process_time()
-    with ThreadPoolExecutor(args.users) as pool:
-        results = sorted(t for batch in pool.map(run, clients) for t in batch)
+    clients.stdin.write("go\n")
+    clients.stdin.flush()
+    report = json.loads(clients.stdout.readline())
+    server_cpu = time.process_time() - cpu
     elapsed = time.perf_counter() - started
-    cpu_per_request = (time.process_time() - cpu) * 1000 / len(results)
+    clients.wait()
+    results = sorted(report["times"])
 
     def pct(q: float) -> float:
         return results[min(len(results) - 1, round(q * (len(results) - 1)))]
 
     print(
-        f"{len(results)} dashboard requests, {args.users} concurrent users, {args.threads} "
-        f"server threads, {elapsed:.1f} s: p50 {statistics.median(results):.0f} ms, "
-        f"p95 {pct(0.95):.0f} ms, p99 {pct(0.99):.0f} ms, max {results[-1]:.0f} ms; "
-        f"CPU of this process (server and clients) {cpu_per_request:.0f} ms per request "
+        f"{len(results)} dashboard requests, {args.users} concurrent users (clients in a "
+        f"separate process), {args.threads} server threads, {elapsed:.1f} s: "
+        f"p50 {statistics.median(results):.0f} ms, p95 {pct(0.95):.0f} ms, "
+        f"p99 {pct(0.99):.0f} ms, max {results[-1]:.0f} ms; server CPU "
+        f"{server_cpu * 1000 / len(results):.1f} ms per request, clients' CPU "
+        f"{report['cpu'] * 1000 / len(results):.1f} ms per request "
         f"({before} before, {load()} after)"
     )
 
