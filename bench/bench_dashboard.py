@@ -461,7 +461,11 @@ def main() -> None:
             times.append((time.perf_counter() - begun) * 1000)
         print(f"uncached figures, {name}: median {statistics.median(times):.0f} ms ({load()})")
 
+    import logging
+
     from waitress import serve  # type: ignore[import-untyped]
+
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth is N"
 
     from funnelpact.server.web.wsgi import application
 

@@ -23,7 +23,8 @@ import hashlib
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -250,22 +251,48 @@ class _Loaded:
     refreshed: float  # time.monotonic() of the last refresh
     options: dict[str, list[str]]
     rep_names: dict[str, str]
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))  # the agreement's
     # The cube's results of the current data, by query: what every request narrows. A
     # periodic refresh recomputes them in the background and swaps the whole dict.
     results: dict[MetricQuery, MetricResult] = field(default_factory=dict)
+    # Bumped whenever `results` is replaced by those of newer data: the narrowed figures are
+    # cached per version (`figures`), so a new version is a miss and an old one is never read.
+    version: int = 0
+    # The (filters, viewer) pairs asked lately, newest last: a background refresh computes
+    # their figures on the new results before publishing them (no misses after a refresh).
+    asked: OrderedDict[tuple[Filters, tuple[object, ...]], tuple[Filters, Viewer]] = field(
+        default_factory=OrderedDict
+    )
     refreshing: bool = False
     refresh_lock: threading.Lock = field(default_factory=threading.Lock)  # the feed's reader
 
-    def run(self, queries: list[MetricQuery]) -> dict[MetricQuery, MetricResult]:
-        """The queries' results: kept ones, the others run on the engine (and kept)."""
-        known = self.results
+    def run(
+        self,
+        queries: list[MetricQuery],
+        results: dict[MetricQuery, MetricResult] | None = None,
+    ) -> dict[MetricQuery, MetricResult]:
+        """The queries' results: kept ones (of `results`, else the published ones), the others
+        run on the engine (and kept)."""
+        known = self.results if results is None else results
         missing = [q for q in queries if q not in known]
         if missing:
             with self.engine.lock:
                 fresh = dict(zip(missing, self.engine.run_many(missing), strict=True))
-            known = {**self.results, **fresh}
-            self.results = known
+            if results is None:
+                known = {**self.results, **fresh}
+                self.results = known
+            else:
+                known.update(fresh)
         return {q: known[q] for q in queries}
+
+    def remember(self, filters: Filters, viewer: Viewer) -> None:
+        key = (filters, scope_of(viewer))
+        if key in self.asked:
+            self.asked.move_to_end(key)
+        else:
+            self.asked[key] = (filters, viewer)
+            while len(self.asked) > ASKED_KEPT:
+                self.asked.popitem(last=False)
 
 
 class DashboardAnalytics:
@@ -299,6 +326,7 @@ class DashboardAnalytics:
                 with loaded.refresh_lock:
                     self._refresh(loaded, generation, now)
                     loaded.results = {}
+                    loaded.version += 1
             elif time.monotonic() - loaded.refreshed >= REFRESH_SECONDS and not loaded.refreshing:
                 # A minute passed: refreshed in the background; requests meanwhile read the
                 # results of the previous minute (the data is at most a minute old).
@@ -334,7 +362,16 @@ class DashboardAnalytics:
                 self._refresh(loaded, generation, datetime.now(ZoneInfo("UTC")))
             with loaded.engine.lock:
                 fresh = dict(zip(asked, loaded.engine.run_many(asked), strict=True))
-            loaded.results = fresh
+            # The figures of the scopes asked lately, computed on the new results before they
+            # are published: after the swap their requests are cache hits, not recomputations.
+            now = datetime.now(ZoneInfo("UTC"))
+            version = loaded.version + 1
+            for filters, viewer in list(loaded.asked.values()):
+                board = compute_figures(filters, viewer, now, loaded, fresh)
+                cache.set(_figures_key(loaded, version, filters, viewer, now), board, FIGURES_TTL)
+            if loaded.generation == generation:  # else a store commit's refresh came first
+                loaded.results = fresh
+                loaded.version = version
         except Exception:  # the next request refreshes instead
             logging.getLogger("funnelpact.web").exception("dashboard refresh failed")
         finally:
@@ -357,7 +394,10 @@ class DashboardAnalytics:
         epoch = uuid.uuid4().hex
         cache.set(EPOCH_KEY, epoch, None)
         options, names = _options(engine)
-        return _Loaded(engine, feed, agreement, epoch, generation, time.monotonic(), options, names)
+        zone = context.calendar.zone if context is not None else ZoneInfo("UTC")
+        return _Loaded(
+            engine, feed, agreement, epoch, generation, time.monotonic(), options, names, zone
+        )
 
     def warm(self, now: datetime) -> None:
         """Load the data, then compute the figures of each period for the whole company, a
@@ -493,10 +533,17 @@ def filter_options() -> dict[str, list[str]]:
     return ANALYTICS.current(timezone.now()).options
 
 
-# Figures are cached briefly per (store generation, scope, filters, minute): 20 people opening
-# the dashboard at once cost one computation. Every store_records() commit bumps the generation
-# (apps.py), so a decision shows at once; the scheduler's status changes show within the TTL.
-DASHBOARD_TTL_SECONDS = 30
+# Two caches, so that a repeat view computes nothing:
+# - the figures (every panel but the leads at risk) per (engine epoch, results version, scope,
+#   filters, day in the agreement's zone): computed once per data version. Every store_records()
+#   commit bumps the generation (apps.py), whose synchronous refresh bumps the version, so a
+#   decision shows at once; the minute's background refresh computes the figures of the scopes
+#   asked lately on the new results before publishing them.
+# - the leads at risk per (store generation, scope, filters, minute): the watch's scheduler
+#   changes statuses without a store commit, so they are read again once a minute.
+FIGURES_TTL: Final = 3600  # keyed by version: a new version is a new key; this frees memory
+AT_RISK_TTL: Final = 60
+ASKED_KEPT: Final = 256
 GENERATION_KEY = "funnelpact:web:store-generation"
 _computing: dict[str, threading.Lock] = {}
 _computing_lock = threading.Lock()
@@ -514,43 +561,77 @@ def bump_generation(_contact_ids: frozenset[int] = frozenset()) -> None:
     transaction.on_commit(bump)
 
 
-def dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashboard:
-    """Every panel of the dashboard for the period holding ``now`` (agreement's time zone)."""
-    generation = cache.get_or_set(GENERATION_KEY, 0, None)
-    parts = "\x1f".join(
-        str(part)
-        for part in (
-            "funnelpact:web:dashboard",
-            generation,
-            cache.get(EPOCH_KEY),
-            viewer.lead_scope.value,
-            viewer.rep_id,
-            viewer.team_name,
-            filters.period.value,
-            filters.stream,
-            filters.source,
-            filters.team,
-            now.strftime("%Y%m%d%H%M"),
-        )
-    )
+def scope_of(viewer: Viewer) -> tuple[object, ...]:
+    """What of the viewer the figures depend on (two admins share their figures)."""
+    return (viewer.lead_scope.value, viewer.rep_id, viewer.team_name)
+
+
+def hashed_key(*parts: object) -> str:
     # Hashed: team and source names may hold spaces, which some cache backends refuse.
-    key = "funnelpact:web:dashboard:" + hashlib.sha256(parts.encode("utf-8")).hexdigest()
+    joined = "\x1f".join(str(part) for part in parts)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
+def _figures_key(
+    loaded: _Loaded, version: int, filters: Filters, viewer: Viewer, now: datetime
+) -> str:
+    today = now.astimezone(loaded.zone).date()
+    return "funnelpact:web:figures:" + hashed_key(
+        loaded.epoch, version, *scope_of(viewer), *_filter_parts(filters), today
+    )
+
+
+def _filter_parts(filters: Filters) -> tuple[str, ...]:
+    return (filters.period.value, filters.stream, filters.source, filters.team)
+
+
+def _once(key: str, compute: Any, ttl: int) -> Any:
+    """The cached value of `key`, else computed once in this process (twenty people opening
+    the dashboard together wait for one computation instead of running it twenty times)."""
     cached = cache.get(key)
-    if isinstance(cached, Dashboard):
+    if cached is not None:
         return cached
-    # One computation per key at a time in this process: twenty people opening the dashboard
-    # together wait for one result instead of computing it twenty times.
     with _computing_lock:
         lock = _computing.setdefault(key, threading.Lock())
     with lock:
         cached = cache.get(key)
-        if isinstance(cached, Dashboard):
-            return cached
-        board = compute_dashboard(filters, viewer, now)
-        cache.set(key, board, DASHBOARD_TTL_SECONDS)
+        if cached is None:
+            cached = compute()
+            cache.set(key, cached, ttl)
     with _computing_lock:
         _computing.pop(key, None)
-    return board
+    return cached
+
+
+@dataclass(frozen=True, slots=True)
+class Versioned:
+    """The dashboard and the key of its data version: the same key, the same page (the view
+    caches the rendered panels under it)."""
+
+    board: Dashboard
+    key: str
+
+
+def dashboard_versioned(filters: Filters, viewer: Viewer, now: datetime) -> Versioned:
+    """Every panel of the dashboard for the period holding ``now`` (agreement's time zone),
+    with the key of the figures' and the leads' versions."""
+    loaded = ANALYTICS.current(now)
+    loaded.remember(filters, viewer)
+    figures_key = _figures_key(loaded, loaded.version, filters, viewer, now)
+    board: Dashboard = _once(
+        figures_key, lambda: compute_figures(filters, viewer, now, loaded), FIGURES_TTL
+    )
+    generation = cache.get_or_set(GENERATION_KEY, 0, None)
+    risk_key = "funnelpact:web:at-risk:" + hashed_key(
+        generation, *scope_of(viewer), *_filter_parts(filters), now.strftime("%Y%m%d%H%M")
+    )
+    at_risk: tuple[AtRisk, ...] = _once(risk_key, lambda: at_risk_now(filters, viewer), AT_RISK_TTL)
+    return Versioned(replace(board, at_risk=at_risk), hashed_key(figures_key, risk_key))
+
+
+def dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashboard:
+    """Every panel of the dashboard for the period holding ``now`` (agreement's time zone)."""
+    return dashboard_versioned(filters, viewer, now).board
 
 
 CUBE: Final = (
@@ -604,8 +685,20 @@ def _daily(result: MetricResult) -> dict[date, int]:
 
 def compute_dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashboard:
     """The dashboard's figures computed now from the registry, without the figures' cache."""
+    board = compute_figures(filters, viewer, now, ANALYTICS.current(now))
+    return replace(board, at_risk=at_risk_now(filters, viewer))
+
+
+def compute_figures(
+    filters: Filters,
+    viewer: Viewer,
+    now: datetime,
+    loaded: _Loaded,
+    results: dict[MetricQuery, MetricResult] | None = None,
+) -> Dashboard:
+    """Every figure but the leads at risk (left empty), narrowed from the cube's results of
+    `loaded` (or `results`: those of a refresh not yet published)."""
     context = active_context()
-    loaded = ANALYTICS.current(now)
     engine = loaded.engine
     zone = context.calendar.zone if context is not None else ZoneInfo("UTC")
     config = engine.config
@@ -670,7 +763,7 @@ def compute_dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashbo
         mqls_before,
         rejections_q,
     ]
-    cube = loaded.run(batch)
+    cube = loaded.run(batch, results)
     kept: dict[MetricQuery, tuple[str, ...]] = {q: ("period",) for q in daily}
     kept[speed] = ("bucket",)
     kept[rejections_q] = ("reason",)
@@ -775,7 +868,7 @@ def compute_dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashbo
                 is_share=True,
             ),
         ),
-        at_risk=at_risk_now(filters, viewer),
+        at_risk=(),
         options=loaded.options,
         accepted=round((acceptance.value or 0.0) * acceptance.sample) if acceptance else 0,
         rejections=tuple(rejections),

@@ -172,22 +172,45 @@ def _filters(request: HttpRequest) -> services.Filters:
 
 @requires(Capability.VIEW_DASHBOARD)
 def dashboard_view(request: HttpRequest) -> HttpResponse:
+    """The panels are rendered once per (data version, scope, filters, language, time zone,
+    whether the viewer may open leads) and cached: a repeat view renders only the page around
+    them (navigation, the viewer's name, the language form's CSRF token)."""
+    from django.core.cache import cache
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+    from django.utils.safestring import mark_safe
+
     filters = _filters(request)
-    board = services.dashboard(filters, _viewer(request), now())
-    context = active_context()
-    return _page(
-        request,
-        "web/dashboard.html",
-        board=board,
-        filters=filters,
-        charts=services.chart_data(board),
-        periods=[p.value for p in services.PeriodKind],
-        has_agreement=context is not None,
-        reason_labels={
-            item.code: item.label
-            for item in (context.agreement.handoff.rejection_reasons if context else ())
-        },
+    viewer = _viewer(request)
+    versioned = services.dashboard_versioned(filters, viewer, now())
+    view_leads = viewer.can(Capability.VIEW_LEADS)
+    key = "funnelpact:web:dashboard-panels:" + services.hashed_key(
+        versioned.key,
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+        view_leads,
     )
+    panels = cache.get(key)
+    if panels is None:
+        board = versioned.board
+        context = active_context()
+        panels = render_to_string(
+            "web/partials/dashboard_panels.html",
+            {
+                "board": board,
+                "filters": filters,
+                "charts": services.chart_data(board),
+                "periods": [p.value for p in services.PeriodKind],
+                "has_agreement": context is not None,
+                "reason_labels": {
+                    item.code: item.label
+                    for item in (context.agreement.handoff.rejection_reasons if context else ())
+                },
+                "caps": {Capability.VIEW_LEADS.value} if view_leads else set(),
+            },
+        )
+        cache.set(key, panels, services.AT_RISK_TTL)
+    return _page(request, "web/dashboard.html", panels=mark_safe(panels))
 
 
 @requires(Capability.VIEW_DASHBOARD)
