@@ -73,3 +73,11 @@ def test_a_store_refusal_names_the_field_it_is_about() -> None:
         "deal"
     )
     assert field_of("touch api:t1: external_id is 300 characters long (at most 255)") == "ref"
+
+
+@pytest.mark.parametrize("key", ["¹", "٣", "99999999999999999999999"])
+def test_a_lead_key_of_odd_digits_is_a_404_not_a_500(key: str, headers: dict[str, str]) -> None:
+    # '¹'.isdigit() is true but int('¹') fails; a 23-digit id overflows PostgreSQL's bigint.
+    response = Client().get(f"/api/v1/leads/{key}/obligations", **headers)
+    assert response.status_code == 404
+    assert response.json()["error"]

@@ -116,7 +116,9 @@ def deployment_settings(environ: Mapping[str, str]) -> DeploymentSettings:
         session_cookie_secure=production,
         csrf_cookie_secure=production,
         ssl_redirect=production and _flag(environ, "FUNNELPACT_SSL_REDIRECT", default=True),
-        hsts_seconds=(int(hsts) if hsts.isdigit() else HSTS_DEFAULT_SECONDS) if production else 0,
+        hsts_seconds=(int(hsts) if hsts.isascii() and hsts.isdigit() else HSTS_DEFAULT_SECONDS)
+        if production
+        else 0,
         hsts_include_subdomains=production,
         hsts_preload=production and _flag(environ, "FUNNELPACT_HSTS_PRELOAD", default=True),
         proxy_ssl_header=("HTTP_X_FORWARDED_PROTO", "https") if proxy else None,

@@ -76,7 +76,7 @@ def find_contact(reference: str) -> store.Contact:
     """
     text = reference.strip()
     contact: store.Contact | None
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and len(text) <= 18:  # '¹' is a digit int() refuses
         contact = store.Contact.objects.filter(pk=int(text)).first()
     elif "@" in text:
         found = list(

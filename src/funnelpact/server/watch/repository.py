@@ -161,7 +161,8 @@ def load_timelines(contact_ids: Iterable[int]) -> Timelines:
 def find_contact(key: str) -> int | None:
     """A contact id from what a user types: ``hubspot:123`` (any system's id) or the store id."""
     text = key.strip()
-    if text.isdigit():
+    # isdigit() alone admits '¹' and other digits int() refuses; 18 digits fit a bigint.
+    if text.isascii() and text.isdigit() and len(text) <= 18:
         found = store.Contact.objects.filter(pk=int(text)).values_list("pk", flat=True).first()
         return int(found) if found is not None else None
     try:

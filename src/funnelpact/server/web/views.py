@@ -410,7 +410,11 @@ def planner_view(request: HttpRequest) -> HttpResponse:
     else:
         result = planner.run(inputs)
     saved = planner.saved()
-    compare_ids = [int(v) for v in request.GET.getlist("compare") if v.isdigit()]
+    compare_ids = [
+        int(v)
+        for v in request.GET.getlist("compare")
+        if v.isascii() and v.isdigit() and len(v) <= 18
+    ]
     comparison = planner.compare(compare_ids) if compare_ids else None
     return _page(
         request,
