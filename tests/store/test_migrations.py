@@ -1,4 +1,4 @@
-"""Every model change has its migration: a store upgraded by `funnelpact db upgrade` matches the code."""
+"""Every model change has its migration: an upgraded store matches the code."""
 
 from __future__ import annotations
 
