@@ -32,6 +32,7 @@ from itertools import pairwise
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from django.core.cache import cache
 from django.db.models import Q
 
@@ -263,6 +264,7 @@ class _Loaded:
     asked: OrderedDict[tuple[Filters, tuple[object, ...]], tuple[Filters, Viewer]] = field(
         default_factory=OrderedDict
     )
+    asked_lock: threading.Lock = field(default_factory=threading.Lock)
     refreshing: bool = False
     refresh_lock: threading.Lock = field(default_factory=threading.Lock)  # the feed's reader
 
@@ -287,12 +289,17 @@ class _Loaded:
 
     def remember(self, filters: Filters, viewer: Viewer) -> None:
         key = (filters, scope_of(viewer))
-        if key in self.asked:
-            self.asked.move_to_end(key)
-        else:
-            self.asked[key] = (filters, viewer)
-            while len(self.asked) > ASKED_KEPT:
-                self.asked.popitem(last=False)
+        with self.asked_lock:
+            if key in self.asked:
+                self.asked.move_to_end(key)
+            else:
+                self.asked[key] = (filters, viewer)
+                while len(self.asked) > ASKED_KEPT:
+                    self.asked.popitem(last=False)
+
+    def lately_asked(self) -> list[tuple[Filters, Viewer]]:
+        with self.asked_lock:
+            return list(self.asked.values())
 
 
 class DashboardAnalytics:
@@ -366,7 +373,7 @@ class DashboardAnalytics:
             # are published: after the swap their requests are cache hits, not recomputations.
             now = datetime.now(ZoneInfo("UTC"))
             version = loaded.version + 1
-            for filters, viewer in list(loaded.asked.values()):
+            for filters, viewer in loaded.lately_asked():
                 board = compute_figures(filters, viewer, now, loaded, fresh)
                 cache.set(_figures_key(loaded, version, filters, viewer, now), board, FIGURES_TTL)
             if loaded.generation == generation:  # else a store commit's refresh came first
@@ -644,28 +651,93 @@ CUBE: Final = (
 SHARES: Final = frozenset({"cohort_conversion", "speed_to_lead_within_sla", "acceptance_rate"})
 
 
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """A cube result's rows as columns: per key name, each row's value as a code (and the
+    values by code); per row, its hits (value x sample for a share, else the value) and sample."""
+
+    codes: dict[str, tuple[np.ndarray[Any, Any], dict[str, int], list[str]]]
+    hits: np.ndarray[Any, Any]
+    sample: np.ndarray[Any, Any]
+
+
+_COLUMNS: dict[int, tuple[MetricResult, _Columns]] = {}  # by id(result), result kept alive
+_COLUMNS_KEPT: Final = 2048
+
+
+def _columns_of(result: MetricResult) -> _Columns:
+    known = _COLUMNS.get(id(result))
+    if known is not None and known[0] is result:
+        return known[1]
+    share = result.metric in SHARES
+    names = sorted({name for row in result.rows for name in row.keys})
+    codes = {}
+    for name in names:
+        code_of: dict[str, int] = {}
+        column = [code_of.setdefault(row.keys.get(name, ""), len(code_of)) for row in result.rows]
+        codes[name] = (np.array(column, dtype=np.int64), code_of, list(code_of))
+    hits = [
+        round((row.value or 0.0) * row.sample) if share else (row.value or 0.0)
+        for row in result.rows
+    ]
+    columns = _Columns(
+        codes,
+        np.array(hits, dtype=np.float64),
+        np.array([row.sample for row in result.rows], dtype=np.int64),
+    )
+    if len(_COLUMNS) >= _COLUMNS_KEPT:
+        _COLUMNS.clear()
+    _COLUMNS[id(result)] = (result, columns)
+    return columns
+
+
 def narrow(
     result: MetricResult, where: tuple[tuple[Breakdown, str], ...], keep: tuple[str, ...]
 ) -> MetricResult:
     """A cube result (broken down by every dimension) narrowed to the rows of `where` and
     summed up to the `keep` keys. Counts add up; a share is hits / sample with hits = value x
     sample of each cell (whole numbers): the same figure as the registry's query with that
-    filter and breakdown (tests/web/test_dashboard_registry.py)."""
+    filter and breakdown (tests/web/test_dashboard_registry.py). Vectorised over the result's
+    columns (kept per result: the cube's results serve every viewer of a data version)."""
     share = result.metric in SHARES
-    sums: dict[tuple[str, ...], list[float]] = {}
-    for row in result.rows:
-        if any(row.keys.get(dimension.value, "") != value for dimension, value in where):
-            continue
-        key = tuple(row.keys.get(name, "") for name in keep)
-        total = sums.setdefault(key, [0.0, 0.0])
-        value = row.value or 0.0
-        total[0] += round(value * row.sample) if share else value
-        total[1] += row.sample
+    columns = _columns_of(result)
+    mask = np.ones(len(result.rows), dtype=bool)
+    for dimension, value in where:
+        column = columns.codes.get(dimension.value)
+        code = None if column is None else column[1].get(value)
+        if column is None:
+            if value != "":  # no row has the key: each reads "" there
+                mask[:] = False
+        elif code is None:
+            mask[:] = False
+        else:
+            mask &= column[0] == code
+    chosen = np.flatnonzero(mask)
+    sums: dict[tuple[str, ...], tuple[float, int]] = {}
+    if chosen.size:
+        group = np.zeros(chosen.size, dtype=np.int64)
+        kept = []
+        for name in keep:
+            column = columns.codes.get(name)
+            values = column[2] if column is not None else [""]
+            codes = column[0][chosen] if column is not None else np.zeros(chosen.size, np.int64)
+            group = group * len(values) + codes
+            kept.append(values)
+        groups, inverse = np.unique(group, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        hits = np.bincount(inverse, weights=columns.hits[chosen], minlength=groups.size)
+        samples = np.bincount(inverse, weights=columns.sample[chosen], minlength=groups.size)
+        for index, number in enumerate(groups.tolist()):
+            parts = []
+            for values in reversed(kept):
+                number, code = divmod(number, len(values))
+                parts.append(values[code])
+            sums[tuple(reversed(parts))] = (float(hits[index]), round(float(samples[index])))
     rows = [
         MetricRow.model_construct(
             keys=dict(zip(keep, key, strict=True)),
             value=(round(hits / sample, DIGITS) if sample else None) if share else hits,
-            sample=int(sample),
+            sample=sample,
             previous=None,
         )
         for key, (hits, sample) in sorted(sums.items())
