@@ -619,21 +619,51 @@ class Versioned:
     key: str
 
 
+@dataclass(frozen=True, slots=True)
+class DashboardKeys:
+    """The cache keys of a view's figures and leads at risk: known without reading either, so
+    a view whose rendered panels are cached under `version` reads nothing else."""
+
+    loaded: _Loaded
+    figures: str
+    at_risk: str
+
+    @property
+    def version(self) -> str:
+        return hashed_key(self.figures, self.at_risk)
+
+
+def dashboard_keys(filters: Filters, viewer: Viewer, now: datetime) -> DashboardKeys:
+    loaded = ANALYTICS.current(now)
+    loaded.remember(filters, viewer)
+    generation = cache.get_or_set(GENERATION_KEY, 0, None)
+    return DashboardKeys(
+        loaded,
+        _figures_key(loaded, loaded.version, filters, viewer, now),
+        "funnelpact:web:at-risk:"
+        + hashed_key(
+            generation, *scope_of(viewer), *_filter_parts(filters), now.strftime("%Y%m%d%H%M")
+        ),
+    )
+
+
+def dashboard_of(keys: DashboardKeys, filters: Filters, viewer: Viewer, now: datetime) -> Dashboard:
+    """The dashboard under `keys`: cached figures and leads at risk, else computed once."""
+    loaded = keys.loaded
+    board: Dashboard = _once(
+        keys.figures, lambda: compute_figures(filters, viewer, now, loaded), FIGURES_TTL
+    )
+    at_risk: tuple[AtRisk, ...] = _once(
+        keys.at_risk, lambda: at_risk_now(filters, viewer), AT_RISK_TTL
+    )
+    return replace(board, at_risk=at_risk)
+
+
 def dashboard_versioned(filters: Filters, viewer: Viewer, now: datetime) -> Versioned:
     """Every panel of the dashboard for the period holding ``now`` (agreement's time zone),
     with the key of the figures' and the leads' versions."""
-    loaded = ANALYTICS.current(now)
-    loaded.remember(filters, viewer)
-    figures_key = _figures_key(loaded, loaded.version, filters, viewer, now)
-    board: Dashboard = _once(
-        figures_key, lambda: compute_figures(filters, viewer, now, loaded), FIGURES_TTL
-    )
-    generation = cache.get_or_set(GENERATION_KEY, 0, None)
-    risk_key = "funnelpact:web:at-risk:" + hashed_key(
-        generation, *scope_of(viewer), *_filter_parts(filters), now.strftime("%Y%m%d%H%M")
-    )
-    at_risk: tuple[AtRisk, ...] = _once(risk_key, lambda: at_risk_now(filters, viewer), AT_RISK_TTL)
-    return Versioned(replace(board, at_risk=at_risk), hashed_key(figures_key, risk_key))
+    keys = dashboard_keys(filters, viewer, now)
+    return Versioned(dashboard_of(keys, filters, viewer, now), keys.version)
 
 
 def dashboard(filters: Filters, viewer: Viewer, now: datetime) -> Dashboard:

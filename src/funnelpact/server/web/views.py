@@ -182,17 +182,18 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
 
     filters = _filters(request)
     viewer = _viewer(request)
-    versioned = services.dashboard_versioned(filters, viewer, now())
+    at = now()
+    keys = services.dashboard_keys(filters, viewer, at)
     view_leads = viewer.can(Capability.VIEW_LEADS)
     key = "funnelpact:web:dashboard-panels:" + services.hashed_key(
-        versioned.key,
+        keys.version,
         translation.get_language(),
         timezone.get_current_timezone_name(),
         view_leads,
     )
     panels = cache.get(key)
     if panels is None:
-        board = versioned.board
+        board = services.dashboard_of(keys, filters, viewer, at)
         context = active_context()
         panels = render_to_string(
             "web/partials/dashboard_panels.html",
