@@ -54,7 +54,11 @@ CONTACT_TABLES: Final = (
 # is at most this old; any store change gives a new data version, hence a new engine.
 ENGINE_SECONDS: Final = 60.0
 MAX_ENGINES: Final = 4
-_engines: OrderedDict[tuple[str, str], tuple[float, AnalyticsEngine]] = OrderedDict()
+# With each engine, the reports built on it by (slug, period, language): the PDF, CSV and XLSX of
+# one report are one build (a report's Ibis queries compile in seconds; rendering takes less).
+_engines: OrderedDict[
+    tuple[str, str], tuple[float, AnalyticsEngine, dict[tuple[str, str, str], Report]]
+] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -157,8 +161,12 @@ def build(
         clock = time.monotonic()
         cached = _engines.get(key)
         if cached is not None and clock - cached[0] < ENGINE_SECONDS:
-            engine = cached[1]
+            engine, built = cached[1], cached[2]
+            report = built.get((spec.slug, period_text, language))
+            if report is not None:
+                return report
         else:
+            built = {}
             engine = AnalyticsEngine(
                 data,
                 now=now,
@@ -166,7 +174,7 @@ def build(
                 calendar=context.calendar if context is not None else None,
                 config=facts_config_of(agreement) if agreement is not None else None,
             )
-            _engines[key] = (clock, engine)
+            _engines[key] = (clock, engine, built)
             while len(_engines) > MAX_ENGINES:
                 _engines.popitem(last=False)
         report_context = ReportContext(
@@ -177,7 +185,9 @@ def build(
             plan=plan_of(agreement),
             currency=agreement.metadata.currency if agreement is not None else "EUR",
         )
-        return spec.build(report_context, language)
+        report = spec.build(report_context, language)
+        built[(spec.slug, period_text, language)] = report
+        return report
 
 
 def download(
