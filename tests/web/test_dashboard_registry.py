@@ -118,11 +118,13 @@ def test_a_reps_dashboard_is_their_own_row_of_the_registry(world: DemoWorld) -> 
     assert board.mqls == by_rep.get(str(rep.rep_id), 0)
     everyone = services.compute_dashboard(services.Filters(), ADMIN, datetime.now(UTC))
     assert 0 < board.mqls < everyone.mqls
-    # Compliance by rep shows only the rep; a viewer (no leads) sees nothing.
+    # Compliance by rep shows only the rep.
     assert [c.group for c in board.by_rep] in ([], [rep.rep.name])
-    nobody = Viewer("viewer", Role.VIEWER, None, "", "")
-    empty = services.compute_dashboard(services.Filters(), nobody, datetime.now(UTC))
-    assert empty.mqls == 0 and empty.within_sla.met == 0 and not empty.by_source
+    # A viewer (read-only dashboards, no lead pages) sees the company's figures, no lead.
+    viewer = Viewer("viewer", Role.VIEWER, None, "", "")
+    company = services.compute_dashboard(services.Filters(), viewer, datetime.now(UTC))
+    assert company.mqls == everyone.mqls and company.by_source == everyone.by_source
+    assert services.at_risk_now(services.Filters(), viewer) == ()
 
 
 def test_filters_narrow_every_panel(world: DemoWorld) -> None:

@@ -483,8 +483,8 @@ def scope_where(filters: Filters, viewer: Viewer) -> tuple[tuple[Breakdown, str]
         where.append((Breakdown.REP, str(viewer.rep_id) if viewer.rep_id is not None else NOBODY))
     elif scope is LeadScope.TEAM:
         where.append((Breakdown.TEAM, viewer.team_name or NOBODY))
-    elif scope is not LeadScope.ALL:
-        where.append((Breakdown.REP, NOBODY))
+    # ALL and NONE: the company's figures. A viewer opens no lead, but the dashboard's figures
+    # are aggregates naming none (as the Reports page's); the leads-at-risk list stays empty.
     if filters.stream:
         where.append((Breakdown.STREAM, filters.stream))
     if filters.source:
@@ -812,7 +812,7 @@ def compute_figures(
     where = scope_where(filters, viewer)
     # The plan's targets are the company's (or a stream's): a rep's or a team's own leads have
     # none, and measuring them against the company's would always read "behind".
-    whole = viewer.lead_scope is LeadScope.ALL and not filters.team
+    whole = viewer.lead_scope in (LeadScope.ALL, LeadScope.NONE) and not filters.team
     pace_plan = plan if whole else None
 
     def query(metric: str, **options: Any) -> MetricQuery:
