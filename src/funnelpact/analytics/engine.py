@@ -688,6 +688,32 @@ class AnalyticsEngine:
             **chosen,
         )
 
+    def _batch_expression(
+        self,
+        members: list[tuple[MetricQuery, Metric, Scope, Period]],
+        table: Table,
+        column: str,
+        scope: Scope,
+        period: Period,
+        by: tuple[Breakdown, ...],
+        where: tuple[tuple[Breakdown, str], ...],
+        extra: tuple[str, ...],
+    ) -> tuple[Table, list[str]]:
+        """One grouped aggregate of every member metric's measures (``m<index>_<name>``), and
+        its group keys."""
+        rows = self._rows(table, column, scope, period, by, where)
+        keys = [b.value for b in by if b is not Breakdown.PERIOD] + list(extra)
+        if Breakdown.PERIOD in by:
+            keys = ["period", *keys]
+        measures: dict[str, Any] = {}
+        for index, (_, metric, _, _) in enumerate(members):
+            for name, value in metric.measure(rows, scope).items():
+                measures[f"m{index}_{name}"] = value
+        expression = (
+            rows.group_by(keys).aggregate(**measures) if keys else rows.aggregate(**measures)
+        )
+        return expression, keys
+
     def _rows(
         self,
         table: Table,
@@ -806,35 +832,15 @@ class AnalyticsEngine:
             arrow: list[dict[str, Any]]
             if self.backend == "duckdb":
                 if known is None:
-                    rows = self._rows(table, column, t_scope, period, by, t_where)
-                    keys = [b.value for b in by if b is not Breakdown.PERIOD] + list(extra)
-                    if Breakdown.PERIOD in by:
-                        keys = ["period", *keys]
-                    measures_t: dict[str, Any] = {}
-                    for index, (_, metric, _, _) in enumerate(members):
-                        for name, value in metric.measure(rows, t_scope).items():
-                            measures_t[f"m{index}_{name}"] = value
-                    template = (
-                        rows.group_by(keys).aggregate(**measures_t)
-                        if keys
-                        else rows.aggregate(**measures_t)
+                    template, keys = self._batch_expression(
+                        members, table, column, t_scope, period, by, t_where, extra
                     )
                     known = _remember(batch_key, (str(self.con.compile(template)), keys))
                 sql, keys = known
                 arrow = self.con.con.sql(_fill(sql, scope, where)).to_arrow_table().to_pylist()
             else:
-                rows = self._rows(table, column, scope, period, by, where)
-                keys = [b.value for b in by if b is not Breakdown.PERIOD] + list(extra)
-                if Breakdown.PERIOD in by:
-                    keys = ["period", *keys]
-                measures: dict[str, Any] = {}
-                for index, (_, metric, _, _) in enumerate(members):
-                    for name, value in metric.measure(rows, scope).items():
-                        measures[f"m{index}_{name}"] = value
-                expression = (
-                    rows.group_by(keys).aggregate(**measures)
-                    if keys
-                    else rows.aggregate(**measures)
+                expression, keys = self._batch_expression(
+                    members, table, column, scope, period, by, where, extra
                 )
                 arrow = self._fetch(expression)
             for index, (query, metric, _, _) in enumerate(members):
