@@ -19,6 +19,17 @@ events missing from the store; must be 0).
     # the 10-minute run of issue 8:
     uv run python bench/bench_ingest_load.py --duration 600 --postgres postgresql://...
 
+--sweep finds the setting to run that at: per backend one server over one fresh store, a short
+warm-up, then one segment of --segment seconds for each clients x batch size pair (--sweep-clients,
+--sweep-events), each reconciled on its own (the ledger grew by exactly what the segment's senders
+had acknowledged). The chosen setting is the highest events/s with zero loss, no failed request
+and p99 at most --p99-bound ms; it prints the command of the 10-minute run at that setting.
+--skip-sqlite runs PostgreSQL only (so that each backend's run fits in its own locked slot):
+
+    flock /tmp/fp-bench.lock uv run python bench/bench_ingest_load.py --sweep --segment 40
+    flock /tmp/fp-bench.lock uv run python bench/bench_ingest_load.py --sweep --segment 40 \\
+        --skip-sqlite --postgres postgresql://postgres@127.0.0.1:5432/postgres
+
 Traffic goes to 127.0.0.1 only.
 """
 
@@ -35,10 +46,15 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
+
+T = TypeVar("T")
 
 HOST = "127.0.0.1"
 PREPARE = r"""
@@ -64,10 +80,10 @@ def _iso(at: datetime) -> str:
     return at.isoformat().replace("+00:00", "Z")
 
 
-def _batch(client: int, number: int, contacts: int) -> list[dict[str, object]]:
+def _batch(client: int, number: int, contacts: int, prefix: str = "") -> list[dict[str, object]]:
     events: list[dict[str, object]] = []
     for k in range(contacts):
-        key = f"{client}-{number}-{k}"
+        key = f"{prefix}{client}-{number}-{k}"
         ref = f"hubspot:{key}"
         at = T0 + timedelta(seconds=number * contacts + k)
         events.append(
@@ -114,12 +130,20 @@ class Sender:
     failures: list[str] = field(default_factory=list)
 
 
-def _send(number: int, port: int, token: str, contacts: int, until: float, out: Sender) -> None:
+def _send(
+    number: int,
+    port: int,
+    token: str,
+    contacts: int,
+    until: float,
+    out: Sender,
+    prefix: str = "",
+) -> None:
     connection = http.client.HTTPConnection(HOST, port, timeout=60)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     batch = 0
     while time.monotonic() < until:
-        body = json.dumps({"items": _batch(number, batch, contacts)})
+        body = json.dumps({"items": _batch(number, batch, contacts, prefix)})
         start = time.perf_counter()
         try:
             connection.request("POST", "/api/v1/events/batch", body=body, headers=headers)
@@ -170,9 +194,8 @@ def _python(script: str, env: dict[str, str]) -> str:
     return done.stdout.strip().splitlines()[-1]
 
 
-def run(
-    url: str, *, duration: float, clients: int, contacts: int, threads: int
-) -> dict[str, float]:
+def _start_server(url: str, threads: int) -> tuple[subprocess.Popen[bytes], int, str]:
+    """Migrate the store, create a token, start `funnelpact serve`; wait until it listens."""
     env = {**os.environ, "FUNNELPACT_DATABASE_URL": url}
     token = _python(PREPARE, env)
     port = _free_port()
@@ -196,22 +219,40 @@ def run(
     )
     try:
         _wait_for(port, server)
-        senders = [Sender() for _ in range(clients)]
-        until = time.monotonic() + duration
-        started = time.perf_counter()
-        workers = [
-            threading.Thread(target=_send, args=(n, port, token, contacts, until, senders[n]))
-            for n in range(clients)
-        ]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
-        elapsed = time.perf_counter() - started
-    finally:
-        server.terminate()
+    except BaseException:
+        _stop(server)
+        raise
+    return server, port, token
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
         server.wait(timeout=60)
-    ledger, stored_contacts, stages, touches = map(int, _python(COUNT, env).split())
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=30)
+
+
+def _drive(
+    port: int, token: str, *, clients: int, contacts: int, duration: float, prefix: str = ""
+) -> tuple[list[Sender], float]:
+    """CLIENTS senders for DURATION seconds; their logs and the wall time they took."""
+    senders = [Sender() for _ in range(clients)]
+    until = time.monotonic() + duration
+    started = time.perf_counter()
+    workers = [
+        threading.Thread(target=_send, args=(n, port, token, contacts, until, senders[n], prefix))
+        for n in range(clients)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return senders, time.perf_counter() - started
+
+
+def _figures(senders: list[Sender], elapsed: float, ledger: int) -> dict[str, float]:
     latencies = sorted(x for s in senders for x in s.latencies)
     acknowledged = sum(s.acknowledged for s in senders)
     failures = [f for s in senders for f in s.failures]
@@ -222,12 +263,103 @@ def run(
         "acknowledged": acknowledged,
         "ledger": ledger,
         "lost": acknowledged - ledger,
-        "rows_ok": float(stored_contacts == stages == touches == ledger // 3),
         "failures": len(failures),
         "p50": cuts[49] * 1000,
         "p95": cuts[94] * 1000,
         "p99": cuts[98] * 1000,
     }
+
+
+def run(
+    url: str, *, duration: float, clients: int, contacts: int, threads: int
+) -> dict[str, float]:
+    env = {**os.environ, "FUNNELPACT_DATABASE_URL": url}
+    server, port, token = _start_server(url, threads)
+    try:
+        senders, elapsed = _drive(
+            port, token, clients=clients, contacts=contacts, duration=duration
+        )
+    finally:
+        _stop(server)
+    ledger, stored_contacts, stages, touches = map(int, _python(COUNT, env).split())
+    figures = _figures(senders, elapsed, ledger)
+    figures["rows_ok"] = float(stored_contacts == stages == touches == ledger // 3)
+    return figures
+
+
+def _ledger_size(url: str) -> int:
+    """The event ledger's row count, read straight from the store (no Django start-up)."""
+    query = "SELECT count(*) FROM tracking_ingestedevent"
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        with sqlite3.connect(url.removeprefix("sqlite:///"), timeout=60) as conn:
+            return int(conn.execute(query).fetchone()[0])
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        row = conn.execute(query).fetchone()
+        assert row is not None
+        return int(row[0])
+
+
+@dataclass
+class Segment:
+    clients: int
+    contacts: int
+    figures: dict[str, float]
+    load: str
+
+    @property
+    def rate(self) -> float:
+        return self.figures["acknowledged"] / self.figures["seconds"]
+
+    def holds(self, p99_bound: float) -> bool:
+        f = self.figures
+        return f["lost"] == 0 and f["failures"] == 0 and f["p99"] <= p99_bound
+
+
+def sweep(
+    url: str,
+    *,
+    segment: float,
+    warmup: float,
+    clients: list[int],
+    events: list[int],
+    threads: int,
+    pause: float,
+) -> list[Segment]:
+    """One server over one fresh store; a warm-up, then one reconciled segment per setting."""
+    server, port, token = _start_server(url, threads)
+    segments: list[Segment] = []
+    try:
+        _drive(port, token, clients=2, contacts=100, duration=warmup, prefix="w")
+        for number, (n_clients, n_events) in enumerate((c, e) for e in events for c in clients):
+            contacts = max(1, round(n_events / 3))
+            before = _ledger_size(url)
+            time.sleep(pause)
+            senders, elapsed = _drive(
+                port,
+                token,
+                clients=n_clients,
+                contacts=contacts,
+                duration=segment,
+                prefix=f"g{number}.",
+            )
+            grown = _ledger_size(url) - before
+            figures = _figures(senders, elapsed, grown)
+            done = Segment(n_clients, contacts, figures, _load_average())
+            segments.append(done)
+            print(
+                f"  {n_clients} clients x {contacts * 3} events: {done.rate:,.0f} events/s, "
+                f"p50 {figures['p50']:.0f} p95 {figures['p95']:.0f} p99 {figures['p99']:.0f} ms, "
+                f"lost {figures['lost']:.0f}, failed {figures['failures']:.0f}, "
+                f"load {done.load}",
+                flush=True,
+            )
+    finally:
+        _stop(server)
+    return segments
 
 
 def _load_average() -> str:
@@ -252,6 +384,87 @@ def _drop_postgres(url: str, name: str) -> None:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+def _backends(args: argparse.Namespace) -> list[str]:
+    names = [] if args.skip_sqlite else ["sqlite"]
+    if args.postgres:
+        names.append("postgres")
+    return names
+
+
+def _with_store(backend: str, postgres: str, body: Callable[[str], T]) -> T:
+    """BODY over a fresh store of BACKEND (a temporary SQLite file, a scratch database)."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            return body(f"sqlite:///{Path(tmp) / 'load.db'}")
+    url, name = _scratch_postgres(postgres)
+    try:
+        return body(url)
+    finally:
+        _drop_postgres(postgres, name)
+
+
+LABELS = {"sqlite": "SQLite (WAL, synchronous=FULL)", "postgres": "PostgreSQL"}
+
+
+def _main_sweep(args: argparse.Namespace) -> int:
+    clients = [int(x) for x in args.sweep_clients.split(",")]
+    events = [int(x) for x in args.sweep_events.split(",")]
+    print(
+        f"sweep: POST /api/v1/events/batch on {HOST}, clients {clients} x events per batch "
+        f"{events}, {args.segment:.0f} s per setting after a {args.warmup:.0f} s warm-up, "
+        f"server threads {args.threads}, p99 bound {args.p99_bound:.0f} ms, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        flush=True,
+    )
+    failed = False
+    for backend in _backends(args):
+        before = _load_average()
+        print(f"{LABELS[backend]} (load average {before}):", flush=True)
+        segments = _with_store(
+            backend,
+            args.postgres,
+            lambda url: sweep(
+                url,
+                segment=args.segment,
+                warmup=args.warmup,
+                clients=clients,
+                events=events,
+                threads=args.threads,
+                pause=args.pause,
+            ),
+        )
+        print(f"\n{LABELS[backend]}, load average {before} before, {_load_average()} after\n")
+        print(
+            "| clients | events per batch | requests | events/s | p50 ms | p95 ms | p99 ms "
+            "| lost | failed requests | holds | load average after |"
+        )
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+        for g in segments:
+            f = g.figures
+            print(
+                f"| {g.clients} | {g.contacts * 3} | {f['requests']:,.0f} | {g.rate:,.0f} "
+                f"| {f['p50']:.0f} | {f['p95']:.0f} | {f['p99']:.0f} | {f['lost']:,.0f} "
+                f"| {f['failures']:,.0f} | {'yes' if g.holds(args.p99_bound) else 'no'} "
+                f"| {g.load} |"
+            )
+        failed = failed or any(g.figures["lost"] != 0 for g in segments)
+        held = [g for g in segments if g.holds(args.p99_bound)]
+        if not held:
+            print(f"\nno setting held p99 <= {args.p99_bound:.0f} ms with zero loss\n")
+            continue
+        best = max(held, key=lambda g: g.rate)
+        target = "" if backend == "sqlite" else " --skip-sqlite --postgres URL"
+        print(
+            f"\nhighest holding: {best.clients} clients x {best.contacts * 3} events, "
+            f"{best.rate:,.0f} events/s; the 10-minute run:\n"
+            f"  flock /tmp/fp-bench.lock uv run python bench/bench_ingest_load.py "
+            f"--duration 600 --clients {best.clients} --contacts {best.contacts}"
+            f" --threads {args.threads}{target}\n",
+            flush=True,
+        )
+    return 1 if failed else 0
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of sending")
@@ -259,7 +472,21 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--contacts", type=int, default=100, help="contacts per batch (x3 events)")
     parser.add_argument("--threads", type=int, default=4, help="server threads")
     parser.add_argument("--postgres", default="", help="a PostgreSQL URL to also run on")
+    parser.add_argument("--skip-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument("--sweep", action="store_true", help="clients x batch size, short runs")
+    parser.add_argument("--segment", type=float, default=45.0, help="sweep: seconds per setting")
+    parser.add_argument("--warmup", type=float, default=8.0, help="sweep: warm-up seconds")
+    parser.add_argument("--pause", type=float, default=2.0, help="sweep: idle seconds between")
+    parser.add_argument("--sweep-clients", default="1,2,4,8", help="sweep: client counts")
+    parser.add_argument("--sweep-events", default="100,500,1000", help="sweep: events per batch")
+    parser.add_argument(
+        "--p99-bound", type=float, default=1000.0, help="sweep: the p99 a setting must hold (ms)"
+    )
     args = parser.parse_args(argv)
+    if args.skip_sqlite and not args.postgres:
+        parser.error("--skip-sqlite needs --postgres URL")
+    if args.sweep:
+        return _main_sweep(args)
     options = {
         "duration": args.duration,
         "clients": args.clients,
@@ -269,26 +496,16 @@ def main(argv: list[str]) -> int:
 
     rows: list[tuple[str, dict[str, float]]] = []
     loads: list[str] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'load.db'}"
+    for backend in _backends(args):
         before = _load_average()
-        rows.append(("SQLite (WAL, synchronous=FULL)", run(url, **options)))
-        loads.append(f"SQLite: load average {before} before, {_load_average()} after")
+        rows.append((LABELS[backend], _with_store(backend, args.postgres, partial(run, **options))))
+        loads.append(f"{LABELS[backend]}: load average {before} before, {_load_average()} after")
         print(loads[-1], flush=True)
-    if args.postgres:
-        url, name = _scratch_postgres(args.postgres)
-        try:
-            before = _load_average()
-            rows.append(("PostgreSQL", run(url, **options)))
-            loads.append(f"PostgreSQL: load average {before} before, {_load_average()} after")
-            print(loads[-1], flush=True)
-        finally:
-            _drop_postgres(args.postgres, name)
 
     print(
         f"POST /api/v1/events/batch on {HOST}, {args.clients} clients, {args.contacts * 3} "
         f"events per batch, {args.duration:.0f} s, server threads {args.threads}, "
-        f"{time.strftime('%Y-%m-%d')}\n"
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n"
     )
     print(
         "| backend | requests | events acked | events/s | p50 ms | p95 ms | p99 ms | lost "
