@@ -102,3 +102,56 @@ def test_webhook_secrets_are_set_and_audited(admin: Client) -> None:
     # The secret itself is never shown back nor logged.
     assert "a-long-webhook-secret-123" not in response.content.decode()
     assert "a-long-webhook-secret-123" not in json.dumps(entry.detail)
+
+
+def test_an_alert_channel_is_added_tested_and_turned_off_from_the_page(
+    admin: Client, hook: Hook
+) -> None:
+    from funnelpact.server.watch.models import AlertChannel
+
+    url = f"json://127.0.0.1:{hook.port}/alerts"
+    added = admin.post(
+        reverse("web:settings"), {"action": "channel_add", "name": "ops", "url": url}
+    )
+    assert added.context["notice"] == "Alert channel saved."
+    channel = AlertChannel.objects.get(name="ops")
+    assert (channel.kind, channel.url, channel.enabled) == ("webhook", url, True)
+    page = added.content.decode()
+    assert 'name="channel" value="ops"' in page
+    assert f"127.0.0.1:{hook.port}/..." in page  # shown redacted
+    assert AuditEntry.objects.get(action=AuditAction.CHANNEL_ADDED).subject == "ops"
+
+    admin.post(reverse("web:settings"), {"action": "channel_test", "channel": "ops"})
+    assert [path for path, _ in hook.posts] == ["/alerts"]
+
+    off = admin.post(reverse("web:settings"), {"action": "channel_toggle", "channel": "ops"})
+    assert off.context["notice"] == "Alert channel turned off."
+    assert AlertChannel.objects.get(name="ops").enabled is False  # kept, with its history
+    entry = AuditEntry.objects.get(action=AuditAction.CHANNEL_TOGGLED)
+    assert (entry.subject, entry.detail) == ("ops", {"enabled": False})
+    on = admin.post(reverse("web:settings"), {"action": "channel_toggle", "channel": "ops"})
+    assert on.context["notice"] == "Alert channel turned on."
+    assert AlertChannel.objects.get(name="ops").enabled is True
+
+
+def test_a_bad_channel_is_refused_with_its_reason_and_nothing_stored(admin: Client) -> None:
+    from funnelpact.server.watch.models import AlertChannel
+
+    bad = admin.post(
+        reverse("web:settings"), {"action": "channel_add", "name": "ops", "url": "ftp://x/y"}
+    )
+    assert "not an alert channel" in bad.context["notice"]
+    nameless = admin.post(
+        reverse("web:settings"), {"action": "channel_add", "name": " ", "url": "json://h/x"}
+    )
+    assert nameless.context["notice"] == "A channel needs a name."
+    assert not AlertChannel.objects.exists()
+    assert not AuditEntry.objects.filter(action=AuditAction.CHANNEL_ADDED).exists()
+
+
+def test_roles_and_audit_actions_read_in_the_users_language(admin: Client) -> None:
+    admin.post(reverse("web:settings"), {"action": "webhook", "source": "hubspot", "secret": ""})
+    page = admin.get(reverse("web:settings"), HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    assert '<option value="sales_manager"' in page and "responsabile vendite" in page
+    assert "segreto webhook salvato" in page  # the audit log's action, not its code
+    assert "Nome del token" in page and "Aggiungi canale" in page

@@ -47,6 +47,8 @@ class AuditAction(StrEnum):
     TOKEN_REVOKED = "token_revoked"
     WEBHOOK_SECRET_SET = "webhook_secret_set"
     LOGIN_FAILED = "login_failed"
+    CHANNEL_ADDED = "channel_added"
+    CHANNEL_TOGGLED = "channel_toggled"
 
 
 class AuditEntry(models.Model):

@@ -721,6 +721,16 @@ def _mapped_job(request: HttpRequest, folder: str, paths: list[Path], options: A
 # -- settings -----------------------------------------------------------------------------------
 
 
+def _channels_shown() -> list[watch.AlertChannel]:
+    """The alert channels, each with its URL redacted (the URL holds the channel's secret)."""
+    from funnelpact.server.watch.channels import redact_url
+
+    channels = list(watch.AlertChannel.objects.order_by("name"))
+    for channel in channels:
+        channel.shown_url = redact_url(channel.url)
+    return channels
+
+
 @requires(Capability.MANAGE_SETTINGS, "GET", "POST")
 def settings_view(request: HttpRequest) -> HttpResponse:
     from funnelpact.server.accounts import services as tokens
@@ -768,6 +778,40 @@ def settings_view(request: HttpRequest) -> HttpResponse:
 
                 send_test(request.POST.get("channel", ""), now())
                 notice = _("Test message sent.")
+            elif action == "channel_add":
+                from funnelpact.server.watch.channels import add_channel
+
+                name = request.POST.get("name", "").strip()
+                if not name:
+                    raise InputError(_("A channel needs a name."))
+                channel = add_channel(name, request.POST.get("url", "").strip())
+                audit(
+                    viewer.username,
+                    AuditAction.CHANNEL_ADDED,
+                    channel.name,
+                    now(),
+                    kind=channel.kind,
+                )
+                notice = _("Alert channel saved.")
+            elif action == "channel_toggle":
+                from funnelpact.server.watch.channels import get_channel
+
+                # Turned off, not deleted: the channel's sent alerts stay in the outbox's history.
+                channel = get_channel(request.POST.get("channel", ""))
+                channel.enabled = not channel.enabled
+                channel.save(update_fields=["enabled"])
+                audit(
+                    viewer.username,
+                    AuditAction.CHANNEL_TOGGLED,
+                    channel.name,
+                    now(),
+                    enabled=channel.enabled,
+                )
+                notice = (
+                    _("Alert channel turned on.")
+                    if channel.enabled
+                    else _("Alert channel turned off.")
+                )
         except (FunnelpactError, KeyError, ValueError) as exc:
             notice = getattr(exc, "message", None) or str(exc)
     from funnelpact.server.accounts.models import Scope
@@ -781,7 +825,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         tokens=tokens.list_tokens(),
         scopes=[s.value for s in Scope],
         webhooks=tokens.list_webhook_sources(),
-        channels=watch.AlertChannel.objects.order_by("name"),
+        channels=_channels_shown(),
         audit_log=AuditEntry.objects.all()[:30],
         notice=notice,
         new_secret=new_secret,

@@ -60,6 +60,30 @@ _LABELS = {
     "page_view": gettext_lazy("page view"),
     "form_submission": gettext_lazy("form"),
     "content_download": gettext_lazy("download"),
+    # Roles, team kinds, alert channel kinds (Settings page, page header).
+    "admin": gettext_lazy("admin (RevOps)"),
+    "marketing": gettext_lazy("marketing"),
+    "sales": gettext_lazy("sales"),
+    "sales_manager": gettext_lazy("sales manager"),
+    "sales_rep": gettext_lazy("sales rep"),
+    "viewer": gettext_lazy("viewer"),
+    "slack": "Slack",
+    "teams": "Microsoft Teams",
+    "webhook": gettext_lazy("webhook"),
+    # Audit log actions.
+    "agreement_changed": gettext_lazy("agreement changed"),
+    "agreement_signed": gettext_lazy("agreement signed"),
+    "lead_accepted": gettext_lazy("lead accepted"),
+    "lead_rejected": gettext_lazy("lead rejected"),
+    "touch_logged": gettext_lazy("touch logged"),
+    "role_changed": gettext_lazy("role changed"),
+    "user_created": gettext_lazy("user created"),
+    "token_created": gettext_lazy("API token created"),
+    "token_revoked": gettext_lazy("API token revoked"),
+    "webhook_secret_set": gettext_lazy("webhook secret set"),
+    "login_failed": gettext_lazy("failed sign-in"),
+    "channel_added": gettext_lazy("alert channel added"),
+    "channel_toggled": gettext_lazy("alert channel turned on or off"),
 }
 
 
