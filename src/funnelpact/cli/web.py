@@ -10,7 +10,7 @@ import secrets
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -25,6 +25,7 @@ console = Console(highlight=False)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+MAX_DEFAULT_WORKERS = 4  # as funnelpact.server.web.prefork (not imported: no Django here)
 ROLES_HELP = "admin, marketing, sales_manager, sales_rep or viewer"
 
 
@@ -32,7 +33,46 @@ def demo_folder() -> Path:
     return default_store_path().parent / "demo"
 
 
-def _serve(host: str, port: int, threads: int, scheduler: bool) -> None:
+def ensure_port_free(host: str, port: int) -> None:
+    """Refuse at once, with the way out, when the address is taken (not after building a demo,
+    and not as the server's traceback)."""
+    import errno
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As the server binds: SO_REUSEADDR, so a closing connection's TIME_WAIT is no conflict.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise InputError(
+                    f"--port {port}: {host}:{port} is already in use (another funnelpact or "
+                    "another program); stop it or choose another port with --port"
+                ) from None
+            raise InputError(
+                f"--host {host} --port {port}: cannot listen there ({exc.strerror})"
+            ) from None
+
+
+def _serve(host: str, port: int, threads: int, scheduler: bool, workers: int = 1) -> None:
+    if workers > 1:
+        from funnelpact.server.web.prefork import serve_workers
+
+        console.print(
+            f"[bold]http://{host}:{port}[/bold]: {workers} worker processes of {threads} threads "
+            "(Ctrl+C stops)"
+        )
+        serve_workers(
+            host,
+            port,
+            workers=workers,
+            threads=threads,
+            scheduler=scheduler,
+            announce=lambda line: console.print(line),
+        )
+        return
     from waitress import serve  # type: ignore[import-untyped]
 
     from funnelpact.server.web.services import warm_in_background
@@ -50,6 +90,15 @@ def _serve(host: str, port: int, threads: int, scheduler: bool) -> None:
     finally:
         if handle is not None:
             handle.stop()
+
+
+def _workers_option(default_help: str) -> Any:
+    return typer.Option(
+        "--workers",
+        min=1,
+        help=f"Server processes on the port, each with --threads threads and its own analytics "
+        f"engine; the scheduler runs in one of them ({default_help}).",
+    )
 
 
 def demo_command(
@@ -73,8 +122,11 @@ def demo_command(
         str | None,
         typer.Option("--password", help="Password of every demo user (default: random)."),
     ] = None,
+    workers: Annotated[int, _workers_option("default 1: the demo starts quickest")] = 1,
 ) -> None:
     """The demo: a SQLite store with a demo company, one user per role, the app on :8000."""
+    if serve:
+        ensure_port_free(DEFAULT_HOST, port)
     folder = demo_folder()
     database = folder / "demo.db"
     if reset and folder.exists():
@@ -122,7 +174,7 @@ def demo_command(
             f"demo database {state}: {database} (users as printed before; --reset starts again)"
         )
     if serve:
-        _serve(DEFAULT_HOST, port, threads=8, scheduler=True)
+        _serve(DEFAULT_HOST, port, threads=8, scheduler=True, workers=workers)
 
 
 def serve_command(
@@ -139,6 +191,7 @@ def serve_command(
 ) -> None:
     """Serve the web app and the API for real (waitress) on the store FUNNELPACT_DATABASE_URL
     names."""
+    ensure_port_free(host, port)
     setup_store()
     from django.core.management import call_command
 
@@ -146,7 +199,7 @@ def serve_command(
 
     call_command("migrate", verbosity=0, interactive=False)
     console.print(f"store: {redact(database_url())}")
-    _serve(host, port, threads, scheduler)
+    _serve(host, port, threads, scheduler, chosen)
 
 
 def createuser_command(
