@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
 from django import template
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from funnelpact.i18n import Localizer, localizer
 
@@ -91,9 +92,36 @@ def fp_label(value: str) -> str:
     return str(_LABELS.get(value, value.replace("_", " ")))
 
 
+_CADENCE = re.compile(r"cadence_(\d+)_in_(\d+)")
+
+
+def fp_obligation(name: str) -> str:
+    """An obligation's name as words: first_touch, decision, cadence_<touches>_in_<days>."""
+    if name == "first_touch":
+        return str(gettext("first touch"))
+    if name == "decision":
+        return str(gettext("accept or reject"))
+    cadence = _CADENCE.fullmatch(name)
+    if cadence is not None:
+        touches, days = (int(part) for part in cadence.groups())
+        words: str = gettext("%(touches)s touches in %(days)s days")
+        return words % {"touches": touches, "days": days}
+    return name.replace("_", " ")
+
+
 def get(mapping: dict[str, object], key: str) -> object:
     return mapping.get(key)
 
 
-for _filter in (fp_label, fp_int, fp_num, fp_pct, fp_money, fp_date, fp_datetime, get):
+for _filter in (
+    fp_label,
+    fp_obligation,
+    fp_int,
+    fp_num,
+    fp_pct,
+    fp_money,
+    fp_date,
+    fp_datetime,
+    get,
+):
     register.filter(_filter.__name__, _filter)
