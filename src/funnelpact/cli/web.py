@@ -20,12 +20,12 @@ from rich.table import Table
 from funnelpact.cli.db import setup_store
 from funnelpact.errors import InputError
 from funnelpact.server.config import DATABASE_URL_ENV, default_store_path, redact
+from funnelpact.server.web.prefork import MAX_DEFAULT_WORKERS
 
 console = Console(highlight=False)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-MAX_DEFAULT_WORKERS = 4  # as funnelpact.server.web.prefork (not imported: no Django here)
 ROLES_HELP = "admin, marketing, sales_manager, sales_rep or viewer"
 
 
@@ -188,9 +188,18 @@ def serve_command(
             help="Run the watch's scheduler in this process (off: run `funnelpact worker`).",
         ),
     ] = True,
+    workers: Annotated[
+        int | None,
+        _workers_option(f"default: one per core, at most {MAX_DEFAULT_WORKERS}"),
+    ] = None,
 ) -> None:
     """Serve the web app and the API for real (waitress) on the store FUNNELPACT_DATABASE_URL
     names."""
+    from funnelpact.server.web.prefork import can_fork, default_workers
+
+    chosen = default_workers() if workers is None else workers
+    if chosen > 1 and not can_fork():
+        raise InputError("--workers: several processes need os.fork (Linux, macOS); use 1")
     ensure_port_free(host, port)
     setup_store()
     from django.core.management import call_command

@@ -112,11 +112,26 @@ TIME_ZONE = "UTC"
 
 STATIC_URL = "static/"
 
+# Two caches. "default": this process's memory (the dashboard's figures and rendered panels,
+# cheap to recompute, per process like its analytics engine). "shared": rows of the store
+# (table funnelpact_cache, web.SharedCacheEntry), seen by every process serving it
+# (`funnelpact serve --workers N`, the CLI): the login throttle and the store generation.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "funnelpact_cache",
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    },
+}
+
 # The web app (funnelpact.server.web): Argon2 first, so new and re-hashed passwords use it.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# ModelBackend with the user's profile read in the user's query (accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["funnelpact.server.accounts.backends.ProfileBackend"]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "web:login"

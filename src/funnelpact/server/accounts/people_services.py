@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 
 from funnelpact.errors import InputError, NotFoundError
@@ -126,16 +126,22 @@ def role_of(user: Any) -> Role | None:
 # -- login throttle -------------------------------------------------------------------------------
 
 
+def _throttle() -> Any:
+    # The store's shared cache: every `funnelpact serve` worker counts the same failures.
+    return caches["shared"]
+
+
 def _throttle_key(address: str, username: str) -> str:
     return f"funnelpact:login:{address}:{username.strip().lower()}"
 
 
 def login_locked(address: str, username: str) -> bool:
-    return int(cache.get(_throttle_key(address, username), 0)) >= LOGIN_FAILURE_LIMIT
+    return int(_throttle().get(_throttle_key(address, username), 0)) >= LOGIN_FAILURE_LIMIT
 
 
 def login_failed(address: str, username: str) -> int:
     key = _throttle_key(address, username)
+    cache = _throttle()
     if cache.add(key, 1, LOGIN_WINDOW_SECONDS):
         return 1
     try:
@@ -146,4 +152,4 @@ def login_failed(address: str, username: str) -> int:
 
 
 def login_succeeded(address: str, username: str) -> None:
-    cache.delete(_throttle_key(address, username))
+    _throttle().delete(_throttle_key(address, username))

@@ -1,4 +1,4 @@
-"""The web app's own tables: planner scenarios saved for comparison."""
+"""The web app's own tables: planner scenarios saved for comparison, the shared cache."""
 
 from __future__ import annotations
 
@@ -18,3 +18,20 @@ class SavedScenario(models.Model):
 
     def __str__(self) -> str:
         return str(self.name)
+
+
+class SharedCacheEntry(models.Model):
+    """The rows of the cache shared by every process serving one store (Django's DatabaseCache,
+    alias "shared", settings.py): the login throttle and the store generation, which several
+    `funnelpact serve` workers must agree on. A model (not `createcachetable`) so that
+    migrations create it and a test database's flush empties it. Django's columns."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "funnelpact_cache"
+
+    def __str__(self) -> str:
+        return str(self.cache_key)

@@ -7,10 +7,12 @@ is not disclosed.
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q, QuerySet
@@ -31,6 +33,9 @@ from funnelpact.server.accounts.roles import (
     allows,
 )
 from funnelpact.server.tracking.models import Contact
+
+if TYPE_CHECKING:
+    from funnelpact.server.watch.services import WatchContext
 
 View = Callable[..., HttpResponse]
 
@@ -60,7 +65,11 @@ def viewer_of(request: HttpRequest) -> Viewer | None:
     cached = getattr(request, "_funnelpact_viewer", None)
     if isinstance(cached, Viewer):
         return cached
-    profile = Profile.objects.filter(user=user).first()
+    try:
+        # Read with the user (accounts.backends.ProfileBackend): no query of its own.
+        profile: Profile | None = user.profile
+    except Profile.DoesNotExist:
+        profile = None
     if profile is not None:
         viewer = Viewer(
             username=user.get_username(),
@@ -127,13 +136,48 @@ def requires(capability: Capability, *methods: str) -> Callable[[View], View]:
     return decorate
 
 
+# The agreement in force, read at most once a second per process: every page and the dashboard's
+# engine ask for it, and it changes a few times a year. A change made in this process (a save or
+# delete of an agreement version: apps.py) is seen at once; one made in another process (another
+# `serve` worker, `funnelpact watch use`) within CONTEXT_SECONDS. A cleared cache (a test's fresh
+# database) drops the memo too: it is valid only while the cache holds its token.
+CONTEXT_SECONDS: Final = 1.0
+CONTEXT_TOKEN_KEY: Final = "funnelpact:web:agreement-memo"
+_context_memo: tuple[float, str, WatchContext | None] | None = None
+
+
+def agreement_context() -> WatchContext | None:
+    """`watch.services.active_context()`, at most CONTEXT_SECONDS old."""
+    global _context_memo
+    from django.core.cache import cache
+
+    from funnelpact.server.watch.services import active_context
+
+    memo = _context_memo
+    fresh = memo is not None and time.monotonic() - memo[0] < CONTEXT_SECONDS
+    if memo is not None and fresh and cache.get(CONTEXT_TOKEN_KEY) == memo[1]:
+        return memo[2]
+    token = cache.get(CONTEXT_TOKEN_KEY)
+    if token is None:
+        token = uuid.uuid4().hex
+        cache.set(CONTEXT_TOKEN_KEY, token, None)
+    read_at = time.monotonic()
+    context = active_context()
+    _context_memo = (read_at, str(token), context)
+    return context
+
+
+def forget_agreement_context(*_args: object, **_kwargs: object) -> None:
+    """Drop the memo (a signal receiver: an agreement version was saved or deleted)."""
+    global _context_memo
+    _context_memo = None
+
+
 def _use_agreement_zone() -> None:
     """Instants on the pages read in the agreement calendar's zone (where the teams work)."""
     from django.utils import timezone
 
-    from funnelpact.server.watch.services import active_context
-
-    context = active_context()
+    context = agreement_context()
     if context is not None:
         timezone.activate(context.calendar.zone)
     else:

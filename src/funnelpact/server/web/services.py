@@ -53,7 +53,7 @@ from funnelpact.domain.planning import Plan, build_plan
 from funnelpact.server.accounts.roles import LeadScope
 from funnelpact.server.watch import models as watch
 from funnelpact.server.watch.services import WatchContext, active_context
-from funnelpact.server.web.permissions import Viewer, owner_filter
+from funnelpact.server.web.permissions import Viewer, agreement_context, owner_filter
 
 SPEED_BUCKETS: tuple[tuple[str, float], ...] = (
     ("<1h", 1),
@@ -320,8 +320,9 @@ class DashboardAnalytics:
             self._loaded = None
 
     def current(self, now: datetime) -> _Loaded:
-        context = active_context()
+        context = agreement_context()
         agreement = context.content_hash if context is not None else ""
+        SHARED_GENERATION.poll()  # another worker's store commit: refreshed below
         epoch = cache.get(EPOCH_KEY)
         generation = cache.get_or_set(GENERATION_KEY, 0, None)
         with self._lock:
@@ -556,16 +557,101 @@ _computing: dict[str, threading.Lock] = {}
 _computing_lock = threading.Lock()
 
 
+def _bump_local() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
+
+
 def bump_generation(_contact_ids: frozenset[int] = frozenset()) -> None:
     from django.db import transaction
 
     def bump() -> None:
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:
-            cache.set(GENERATION_KEY, 1, None)
+        _bump_local()
+        SHARED_GENERATION.bump()
 
     transaction.on_commit(bump)
+
+
+SHARED_GENERATION_KEY: Final = "funnelpact:web:shared-generation"
+SHARED_POLL_SECONDS: Final = 1.0  # how stale another worker's commit may look here
+SHARED_BUMP_SECONDS: Final = 0.2  # commits closer together than this share one write
+
+
+class SharedGeneration:
+    """The store generation across the processes serving one store (`funnelpact serve
+    --workers N`). Each process keeps its generation in its own memory (the default cache), so
+    a commit in one worker would show in the others only at their minute's refresh. Enabled in
+    each worker of a multi-process serve: a commit also writes a new token to the shared cache
+    (the store's table funnelpact_cache), from a thread, commits within SHARED_BUMP_SECONDS
+    sharing one write (an ingest burst costs a few writes a second, not one per commit); and
+    `poll()` (each dashboard load; the token read at most once per SHARED_POLL_SECONDS) bumps
+    this process's generation when another process wrote a token. Off (one process, the CLI,
+    the tests): nothing is read or written."""
+
+    def __init__(self) -> None:
+        self.enabled = False
+        self._seen: object = None
+        self._read_at = float("-inf")
+        self._mine: list[str] = []  # tokens this process wrote: its own bumps are not news
+        self._wake = threading.Event()
+        self._writer: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def enable(self) -> None:
+        self.enabled = True
+
+    def poll(self) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self._read_at < SHARED_POLL_SECONDS:
+            return
+        self._read_at = now
+        from django.core.cache import caches
+        from django.db import DatabaseError
+
+        try:
+            token = caches["shared"].get(SHARED_GENERATION_KEY)
+        except DatabaseError:  # the next poll tries again; the minute's refresh runs anyway
+            return
+        with self._lock:
+            news = token is not None and token != self._seen and token not in self._mine
+            self._seen = token
+        if news:
+            _bump_local()
+
+    def bump(self) -> None:
+        if not self.enabled:
+            return
+        with self._lock:
+            if self._writer is None or not self._writer.is_alive():
+                self._writer = threading.Thread(
+                    target=self._write_loop, name="funnelpact-shared-generation", daemon=True
+                )
+                self._writer.start()
+        self._wake.set()
+
+    def _write_loop(self) -> None:
+        import logging
+
+        from django.core.cache import caches
+
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            token = uuid.uuid4().hex
+            with self._lock:
+                self._mine = [*self._mine[-7:], token]
+            try:
+                caches["shared"].set(SHARED_GENERATION_KEY, token, None)
+            except Exception:  # the others see this commit at their minute's refresh
+                logging.getLogger("funnelpact.web").exception("shared generation not written")
+            time.sleep(SHARED_BUMP_SECONDS)
+
+
+SHARED_GENERATION = SharedGeneration()
 
 
 def scope_of(viewer: Viewer) -> tuple[object, ...]:

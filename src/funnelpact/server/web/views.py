@@ -39,7 +39,7 @@ from funnelpact.server.tracking import models as store
 from funnelpact.server.watch import models as watch
 from funnelpact.server.watch.services import DecisionKind, active_context, decide
 from funnelpact.server.web import agreement as agreements
-from funnelpact.server.web import planner, services
+from funnelpact.server.web import frame, planner, services
 from funnelpact.server.web import reports as report_files
 from funnelpact.server.web.permissions import (
     Viewer,
@@ -178,7 +178,6 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     from django.core.cache import cache
     from django.template.loader import render_to_string
     from django.utils import timezone
-    from django.utils.safestring import mark_safe
 
     filters = _filters(request)
     viewer = _viewer(request)
@@ -211,7 +210,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             },
         )
         cache.set(key, panels, services.AT_RISK_TTL)
-    return _page(request, "web/dashboard.html", panels=mark_safe(panels))
+    return frame.render_framed(request, "web/dashboard.html", viewer, panels)
 
 
 @requires(Capability.VIEW_DASHBOARD)
