@@ -37,21 +37,28 @@ def worker_command(
             elif not tick.ran:
                 console.print("another worker holds the scheduler lease; waiting", highlight=False)
 
-        # SIGTERM (systemd, docker stop) ends the loop after the tick in progress, like the end
-        # of --once: the lease is released and no alert is left half sent.
+        # SIGTERM (systemd, docker stop) and SIGINT (Ctrl-C) end the loop once the alert in
+        # flight is sent and marked (no further alert of the batch is started), like the end of
+        # --once: the lease is released and no alert is left half sent. A KeyboardInterrupt
+        # raised inside a send would roll back an alert the channel had already received (sent
+        # twice later), so SIGINT does not raise one here.
         stop = threading.Event()
 
-        def on_sigterm(_signum: int, _frame: FrameType | None) -> None:
+        def on_stop(_signum: int, _frame: FrameType | None) -> None:
             stop.set()
 
         main = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGTERM, on_sigterm) if main else None
+        previous = (
+            {sig: signal.signal(sig, on_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+            if main
+            else {}
+        )
         try:
             run_worker(interval=interval, max_ticks=1 if once else None, on_tick=report, stop=stop)
         except KeyboardInterrupt:
             stop.set()
         finally:
-            if main:
-                signal.signal(signal.SIGTERM, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         if stop.is_set():
             console.print("worker stopped", highlight=False)

@@ -14,6 +14,7 @@ once, never lost.)
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -141,10 +142,22 @@ def _claim(outbox_id: int, now: datetime) -> models.AlertOutbox | None:
     return row
 
 
-def deliver_due(now: datetime, *, send: Sender = apprise_send, limit: int = 200) -> DeliveryReport:
-    """Send the outbox rows due at ``now``; mark each sent, or failed with its next attempt."""
+def deliver_due(
+    now: datetime,
+    *,
+    send: Sender = apprise_send,
+    limit: int = 200,
+    stop: threading.Event | None = None,
+) -> DeliveryReport:
+    """Send the outbox rows due at ``now``; mark each sent, or failed with its next attempt.
+
+    Once ``stop`` is set (the worker got SIGTERM or SIGINT) no further alert is started: the
+    one in flight is finished and the rest stay due for the next tick.
+    """
     sent = failed = 0
     for outbox_id in _due_ids(now, limit):
+        if stop is not None and stop.is_set():
+            break
         # One short transaction per alert: on PostgreSQL the row lock keeps other workers off it
         # while it is sent; on SQLite the scheduler lease already makes this the only sender.
         with transaction.atomic():

@@ -107,8 +107,9 @@ def tick(
     holder: str = "default",
     send: Sender = apprise_send,
     batch: int = TICK_BATCH,
+    stop: threading.Event | None = None,
 ) -> TickReport:
-    """One scheduler round at ``now`` (see the module docstring)."""
+    """One scheduler round at ``now`` (see the module docstring); ``stop`` cuts delivery short."""
     if not acquire_lease(holder, now):
         return TickReport(ran=False)
     leads = queued = assigned = 0
@@ -139,7 +140,7 @@ def tick(
         if day is not None and _first_time(f"daily:{day.isoformat()}", now):
             queued += queue_digests(context, now)
             queued += queue_pace_alert(context, now)
-    delivery = deliver_due(now, send=send)
+    delivery = deliver_due(now, send=send, stop=stop)
     # Scheduled reports (funnelpact.server.schedules): each period queued once, sent, retried.
     from funnelpact.server.schedules.services import run_due as run_due_reports
 
@@ -441,7 +442,7 @@ def run_worker(
             if not connection.in_atomic_block:  # a long-lived loop drops stale connections
                 close_old_connections()
             try:
-                report = tick(clock(), holder=holder, send=send)
+                report = tick(clock(), holder=holder, send=send, stop=stop)
             except DatabaseError:
                 log.exception("scheduler tick failed; retrying next interval")
                 report = TickReport(ran=False)
