@@ -81,3 +81,44 @@ def test_a_lead_key_of_odd_digits_is_a_404_not_a_500(key: str, headers: dict[str
     response = Client().get(f"/api/v1/leads/{key}/obligations", **headers)
     assert response.status_code == 404
     assert response.json()["error"]
+
+
+def test_a_lost_database_connection_is_a_503_json_error_and_stores_nothing(
+    headers: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What bench_faults.py's pg_terminate_backend of serve's connection does mid-request: the
+    # driver raises OperationalError (or InterfaceError on a closed connection).
+    from django.db import InterfaceError, OperationalError
+
+    from funnelpact.server.api import endpoints
+    from funnelpact.server.tracking.models import Contact
+
+    item = {
+        "kind": "contact",
+        "id": "lost-1",
+        "ref": "lead-lost",
+        "created_at": "2025-01-01T00:00:00Z",
+    }
+    for error in (OperationalError, InterfaceError):
+
+        def lost(*_args: object, error: type[Exception] = error) -> object:
+            raise error("terminating connection due to administrator command")
+
+        monkeypatch.setattr(endpoints, "ingest_items", lost)
+        response = Client().post(
+            "/api/v1/events/batch",
+            json.dumps({"items": [item]}),
+            content_type="application/json",
+            **headers,
+        )
+        assert response.status_code == 503
+        assert response["Content-Type"].startswith("application/json")
+        assert response["Retry-After"] == "1"
+        body = response.json()
+        assert body["error"] == "unavailable"
+        assert error.__name__ in body["message"] and "send it again" in body["message"]
+    assert not Contact.objects.filter(identities__external_id="lead-lost").exists()
+    monkeypatch.undo()
+    status, body = _post("/api/v1/events/batch", {"items": [item]}, headers)
+    assert status == 200 and body["accepted"] == 1  # the same request, sent again, is stored
+    assert Contact.objects.filter(identities__external_id="lead-lost").count() == 1

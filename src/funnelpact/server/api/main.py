@@ -9,6 +9,7 @@ validation, authentication and parsing errors are converted to it first. Bad inp
 from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
@@ -75,6 +76,36 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return render_error(request, NotFoundError(str(exc) or "not found"))
+
+
+class StoreUnavailableError(FunnelpactError):
+    status_code = 503
+
+
+def store_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The store's connection was lost mid-request (PostgreSQL restarted, the backend
+    # terminated, the server unreachable): the transaction was rolled back, nothing of the
+    # request is stored. Django closes the broken connection at the end of the request and the
+    # next one opens a new one, so the client only has to send the same request again.
+    response = render_error(
+        request,
+        StoreUnavailableError(
+            "the store is unavailable (its database connection was lost: "
+            f"{type(exc).__name__}); nothing of this request was stored: send it again"
+        ),
+    )
+    response["Retry-After"] = "1"
+    return response
+
+
+@api.exception_handler(OperationalError)
+def on_operational_error(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    return store_unavailable(request, exc)
+
+
+@api.exception_handler(InterfaceError)
+def on_interface_error(request: HttpRequest, exc: InterfaceError) -> HttpResponse:
+    return store_unavailable(request, exc)
 
 
 @api.exception_handler(RequestDataTooBig)
