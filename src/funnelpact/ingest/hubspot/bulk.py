@@ -316,17 +316,17 @@ class _Reader:
         return [row[0] for row in self.con.execute(sql).fetchall()]
 
     def mapping(self, name: str, pairs: dict[str, Any], kind: str = "VARCHAR") -> None:
-        """A small lookup table ``name(raw, value)``."""
+        """A small lookup table ``name(raw, value)``.
+
+        Built from two list parameters (``unnest``), not from an Arrow table: pyarrow
+        converting a Python list imports pandas, seconds of a process's start when the
+        bytecode is not cached, for tables of a few hundred values."""
         raw = list(pairs)
-        table = pa.table(
-            {
-                "raw": pa.array(raw, pa.string()),
-                "value": pa.array([pairs[key] for key in raw], _ARROW_TYPES[kind]),
-            }
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT unnest($1::VARCHAR[]) AS raw,"
+            f" unnest($2::{kind}[]) AS value",
+            [raw, [pairs[key] for key in raw]],
         )
-        self.con.register(f"{name}_arrow", table)
-        self.run(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
-        self.con.unregister(f"{name}_arrow")
 
     # -- the steps --------------------------------------------------------------------------
 
@@ -336,17 +336,12 @@ class _Reader:
         if self.file.encoding.lower() not in FAST_ENCODINGS:
             raise NotColumnar(f"{self.file.name}: encoding {self.file.encoding}")
         columns = "{" + ", ".join(f"'{_col(i)}': 'VARCHAR'" for i in range(self.width)) + "}"
-        try:
-            self.run(
-                "CREATE OR REPLACE TEMP TABLE raw AS SELECT * FROM read_csv("
-                f"{_quote(str(self.file.path))}, header=false, skip={self.file.header_lines},"
-                f" delim={_quote(self.file.delimiter)}, quote='\"', escape='\"',"
-                f" all_varchar=true, auto_detect=false, strict_mode=true,"
-                f" null_padding=false, columns={columns})"
-            )
-        except duckdb.Error as exc:
-            # A row of another width, a stray quote, ...: the row path names it.
-            raise NotColumnar(f"{self.file.name}: {str(exc).splitlines()[0]}") from None
+        source = (
+            f"read_csv({_quote(str(self.file.path))}, header=false,"
+            f" skip={self.file.header_lines}, delim={_quote(self.file.delimiter)}, quote='\"',"
+            f" escape='\"', all_varchar=true, auto_detect=false, strict_mode=true,"
+            f" null_padding=false, columns={columns})"
+        )
         a = self.adapter
         texts = [
             a.email,
@@ -382,15 +377,27 @@ class _Reader:
         empty = " AND ".join(
             f"trim(coalesce({_col(i)}, ''), {_quote(_ASCII_SPACE)}) = ''" for i in range(self.width)
         )
-        # Data rows as the row path numbers them: rows of empty cells are not rows.
-        blank = self.values(f"SELECT count(*) FROM raw WHERE {empty}")[0]
-        row = "rowid + 1" if not blank else "row_number() OVER (ORDER BY rowid)"
-        where = "" if not blank else f" WHERE NOT ({empty})"
-        self.run(
-            f"CREATE OR REPLACE TEMP TABLE r AS SELECT {row} AS row, {', '.join(parts)}"
-            f" FROM raw{where}"
-        )
-        self.run("DROP TABLE raw")
+        # One pass over the file: the cells kept, and whether the row is blank.
+        try:
+            self.run(
+                f"CREATE OR REPLACE TEMP TABLE r0 AS SELECT {', '.join(parts)},"
+                # (a CASE: the full test only for rows whose id cell is empty)
+                f" CASE WHEN coalesce({_col(a.id)}, '') <> '' THEN false ELSE ({empty}) END"
+                f" AS blank FROM {source}"
+            )
+        except duckdb.Error as exc:
+            # A row of another width, a stray quote, ...: the row path names it.
+            raise NotColumnar(f"{self.file.name}: {str(exc).splitlines()[0]}") from None
+        # Data rows as the row path numbers them: rows of empty cells are not rows. The table
+        # keeps the file's order (rowid); without blank rows, ``r`` is a view numbering them.
+        blank = self.values("SELECT count(*) FROM r0 WHERE blank")[0]
+        if not blank:
+            self.run("CREATE OR REPLACE TEMP VIEW r AS SELECT rowid + 1 AS row, * FROM r0")
+        else:
+            self.run(
+                "CREATE OR REPLACE TEMP TABLE r AS SELECT row_number() OVER (ORDER BY rowid)"
+                " AS row, * FROM r0 WHERE NOT blank"
+            )
         self.rows = self.values("SELECT count(*) FROM r")[0]
 
     def check_ids(self) -> None:
@@ -782,9 +789,6 @@ class _Reader:
                 )
             )
         return found
-
-
-_ARROW_TYPES = {"VARCHAR": pa.string(), "BIGINT": pa.int64(), "TIMESTAMP": pa.timestamp("us")}
 
 
 def read_contacts(
