@@ -377,6 +377,177 @@ def profile_requests(base: str) -> None:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
 
 
+def run_clients(base: str, users: int, requests: int, cpu_of: Any) -> dict[str, Any]:
+    """The clients' process against `base`: their latencies, and the server's CPU seconds
+    (`cpu_of()` before and after) and wall time of the requests."""
+    # The clients run in a process of their own: their CPU is not counted as the server's.
+    # It signs the users in, says "ready", waits for "go", then prints its figures as JSON.
+    clients = subprocess.Popen(
+        [
+            sys.executable,
+            "-u",
+            __file__,
+            "--client",
+            base,
+            "--users",
+            str(users),
+            "--requests",
+            str(requests),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert clients.stdin is not None and clients.stdout is not None
+    if clients.stdout.readline().strip() != "ready":
+        raise SystemExit("the clients did not sign in")
+    before = load()
+    started, cpu = time.perf_counter(), cpu_of()
+    clients.stdin.write("go\n")
+    clients.stdin.flush()
+    report = json.loads(clients.stdout.readline())
+    server_cpu = cpu_of() - cpu
+    elapsed = time.perf_counter() - started
+    clients.wait()
+    return {
+        "times": sorted(report["times"]),
+        "clients_cpu": report["cpu"],
+        "server_cpu": server_cpu,
+        "elapsed": elapsed,
+        "before": before,
+    }
+
+
+def print_run(title: str, users: int, run: dict[str, Any]) -> float:
+    """One line of figures; returns the p95 (ms)."""
+    results = run["times"]
+
+    def pct(q: float) -> float:
+        return float(results[min(len(results) - 1, round(q * (len(results) - 1)))])
+
+    print(
+        f"{len(results)} dashboard requests, {users} concurrent users (clients in a separate "
+        f"process), {title}, {run['elapsed']:.1f} s: p50 {statistics.median(results):.0f} ms, "
+        f"p95 {pct(0.95):.0f} ms, p99 {pct(0.99):.0f} ms, max {results[-1]:.0f} ms; server CPU "
+        f"{run['server_cpu'] * 1000 / len(results):.1f} ms per request, clients' CPU "
+        f"{run['clients_cpu'] * 1000 / len(results):.1f} ms per request "
+        f"({run['before']} before, {load()} after)",
+        flush=True,
+    )
+    return pct(0.95)
+
+
+def _proc_tree(root: int) -> list[int]:
+    """`root` and its descendants (Linux /proc)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(parents.get(pid, []))
+    return found
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds (user + system) of `root` and its living descendants."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in _proc_tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def tree_rss_mib(root: int) -> float:
+    total = 0
+    for pid in _proc_tree(root):
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def serve_and_measure(args: argparse.Namespace, workers: int) -> float:
+    """`funnelpact serve --workers N --no-scheduler` on the store, waited for until every worker
+    warmed its engine, then the clients; returns the p95 (ms)."""
+    import signal
+
+    port = args.port + workers
+    command = [
+        sys.executable,
+        "-m",
+        "funnelpact",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--threads",
+        str(args.threads),
+        "--no-scheduler",
+    ]
+    started = time.perf_counter()
+    serve = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert serve.stdout is not None
+    warm = 0
+    try:
+        for line in serve.stdout:
+            if workers > 1 and "dashboard warm" in line:
+                warm += 1
+            if (workers > 1 and warm == workers) or (workers == 1 and "serving on" in line):
+                break
+        else:
+            raise SystemExit(f"funnelpact serve --workers {workers} ended before serving")
+        if workers == 1:  # one process warms in the background: wait for a first answer
+            import socket
+
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+            opener("http://127.0.0.1:" + str(port), "admin").open(
+                f"http://127.0.0.1:{port}/"
+            ).read()
+        threading.Thread(target=lambda: [None for _ in serve.stdout], daemon=True).start()  # type: ignore[union-attr]
+        print(
+            f"serve --workers {workers}: warm in {time.perf_counter() - started:.1f} s, "
+            f"{tree_cpu(serve.pid):.1f} s CPU, RSS {tree_rss_mib(serve.pid):,.0f} MiB; {load()}",
+            flush=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+        run = run_clients(base, args.users, args.requests, lambda: tree_cpu(serve.pid))
+        return print_run(
+            f"funnelpact serve --workers {workers} --threads {args.threads}", args.users, run
+        )
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        try:
+            serve.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            serve.kill()
+
+
 def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--client":
         client = argparse.ArgumentParser()
@@ -396,6 +567,12 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep a store already filled")
     parser.add_argument("--fill-only", action="store_true", help="fill the store and stop")
     parser.add_argument("--profile", action="store_true", help="cProfile requests first")
+    parser.add_argument(
+        "--workers",
+        default="",
+        help="comma-separated worker counts (e.g. 1,2): each a real `funnelpact serve --workers "
+        "N` measured in turn (server CPU: its processes'); default: waitress in this process",
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="funnelpact-bench-web-"))
     os.environ.setdefault("FUNNELPACT_DATABASE_URL", f"sqlite:///{folder}/bench.db")
@@ -430,6 +607,13 @@ def main() -> None:
             user.save()
     print(f"contacts: {store.Contact.objects.count():,}, touches {store.Touch.objects.count():,}")
     if args.fill_only:
+        return
+    if args.workers:
+        from django.db import connections
+
+        connections.close_all()
+        p95 = {n: serve_and_measure(args, n) for n in map(int, args.workers.split(","))}
+        print("p95 by workers: " + ", ".join(f"{n}: {v:.0f} ms" for n, v in p95.items()))
         return
 
     from funnelpact.server.accounts.people import Profile
@@ -488,49 +672,8 @@ def main() -> None:
     if args.profile:
         profile_requests(base)
 
-    # The clients run in a process of their own: their CPU is not counted as the server's.
-    # It signs the users in, says "ready", waits for "go", then prints its figures as JSON.
-    clients = subprocess.Popen(
-        [
-            sys.executable,
-            "-u",
-            __file__,
-            "--client",
-            base,
-            "--users",
-            str(args.users),
-            "--requests",
-            str(args.requests),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert clients.stdin is not None and clients.stdout is not None
-    if clients.stdout.readline().strip() != "ready":
-        raise SystemExit("the clients did not sign in")
-    before = load()
-    started, cpu = time.perf_counter(), time.process_time()
-    clients.stdin.write("go\n")
-    clients.stdin.flush()
-    report = json.loads(clients.stdout.readline())
-    server_cpu = time.process_time() - cpu
-    elapsed = time.perf_counter() - started
-    clients.wait()
-    results = sorted(report["times"])
-
-    def pct(q: float) -> float:
-        return results[min(len(results) - 1, round(q * (len(results) - 1)))]
-
-    print(
-        f"{len(results)} dashboard requests, {args.users} concurrent users (clients in a "
-        f"separate process), {args.threads} server threads, {elapsed:.1f} s: "
-        f"p50 {statistics.median(results):.0f} ms, p95 {pct(0.95):.0f} ms, "
-        f"p99 {pct(0.99):.0f} ms, max {results[-1]:.0f} ms; server CPU "
-        f"{server_cpu * 1000 / len(results):.1f} ms per request, clients' CPU "
-        f"{report['cpu'] * 1000 / len(results):.1f} ms per request "
-        f"({before} before, {load()} after)"
-    )
+    run = run_clients(base, args.users, args.requests, time.process_time)
+    print_run(f"{args.threads} server threads in this process", args.users, run)
 
     # Freshness: one new hand-off stored; the next dashboard load refreshes incrementally.
     from funnelpact.demo.journeys import journey
