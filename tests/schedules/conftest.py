@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from schedule_helpers import MailServer, free_port, mail_url
+from schedule_helpers import HookServer, MailServer, free_port, mail_url
 
 from funnelpact.analytics.sources import AnalyticsData, from_records
 from funnelpact.demo.journeys import journey, team
@@ -64,3 +64,49 @@ def june_data() -> AnalyticsData:
         campaign="retarget",
     )
     return from_records([*team("north", "rep1"), *b1, *b2])
+
+
+@pytest.fixture(autouse=True)
+def _fresh_live_engine() -> Iterator[None]:
+    """The process's incremental engine is per store: each test's database starts unread."""
+    from funnelpact.analytics.live import LIVE
+
+    LIVE.reset()
+    LIVE.stats = type(LIVE.stats)()
+    yield
+    LIVE.reset()
+
+
+@pytest.fixture
+def hook_server() -> Iterator[HookServer]:
+    """An HTTP server where Slack's incoming webhooks and a generic JSON webhook would be."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    state = HookServer()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            state.posts.append((self.path, json.loads(self.rfile.read(length) or b"{}")))
+            self.send_response(200)
+            if self.path.startswith("/services/"):  # Slack's incoming webhooks answer "ok"
+                self.send_header("Content-Type", "text/plain")
+                self.end_headers()
+                self.wfile.write(b"ok")
+                return
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"ok": true}')
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()

@@ -15,7 +15,7 @@ from schedule_helpers import MailServer, attachments_of, mail_url, subject_of
 
 from funnelpact.analytics.periods import PeriodError, relative_period
 from funnelpact.analytics.sources import AnalyticsData
-from funnelpact.errors import FunnelpactError, InputError
+from funnelpact.errors import FunnelpactError
 from funnelpact.server.schedules import models
 from funnelpact.server.schedules.services import (
     ScheduleSpec,
@@ -129,15 +129,6 @@ def test_a_bad_schedule_is_refused_with_its_field(
     with pytest.raises(FunnelpactError, match=message):
         add_schedule(spec(**changes), CREATED)
     assert not models.ReportSchedule.objects.exists()
-
-
-@pytest.mark.django_db
-def test_a_chat_channel_is_refused_for_reports() -> None:
-    from funnelpact.server.watch.channels import add_channel
-
-    add_channel("hooks", "json://127.0.0.1:9/hook")
-    with pytest.raises(InputError, match="is webhook, not e-mail"):
-        add_schedule(spec(channel="hooks"), CREATED)
 
 
 # --- sending -------------------------------------------------------------------------------------

@@ -180,7 +180,8 @@ def report_command(
 # --- scheduled delivery ---------------------------------------------------------------------------
 
 schedule_app = typer.Typer(
-    help="Scheduled delivery of any report by e-mail, run by `funnelpact worker`.",
+    help="Scheduled delivery of any report by e-mail, Slack, Teams or webhook (the alert "
+    "channels), run by `funnelpact worker`.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -191,7 +192,13 @@ schedule_app = typer.Typer(
 def schedule_add_command(
     name: Annotated[str, typer.Argument(help="A name for the schedule, e.g. daily-dashboard.")],
     report: Annotated[str, typer.Option("--report", help="A report slug (`report list`).")],
-    to: Annotated[str, typer.Option("--to", help="Recipients: a@b.example,c@d.example")],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            help="E-mail recipients: a@b.example,c@d.example (not for chat or webhook channels).",
+        ),
+    ] = "",
     every: Annotated[
         str, typer.Option("--every", help="daily, weekdays, weekly or monthly")
     ] = "daily",
@@ -211,7 +218,13 @@ def schedule_add_command(
     ] = "previous-day",
     output_format: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.PDF,
     locale: Annotated[str, typer.Option("--locale", "--lang", help="en, es or it")] = "en",
-    channel: Annotated[str, typer.Option(help="The e-mail alert channel.")] = "email",
+    channel: Annotated[
+        str,
+        typer.Option(
+            help="The alert channel (`funnelpact alerts add`): e-mail (to --to), or Slack, "
+            "Microsoft Teams or a webhook (posted to the channel)."
+        ),
+    ] = "email",
 ) -> None:
     """Add (or replace) a schedule: REPORT for PERIOD to the recipients, EVERY ... AT."""
     from funnelpact.cli.watch import store_session
@@ -245,7 +258,8 @@ def schedule_add_command(
         cadence = describe_cadence(schedule)
     Console().print(
         f"schedule {schedule.name}: {schedule.report} ({schedule.period_rule}, "
-        f"{schedule.format}, {schedule.language}) {cadence} to {schedule.recipients}",
+        f"{schedule.format}, {schedule.language}) {cadence} to "
+        f"{schedule.recipients or 'channel ' + schedule.channel}",
         highlight=False,
     )
 
@@ -276,7 +290,7 @@ def schedule_list_command() -> None:
                 schedule.period_rule,
                 f"{schedule.format}/{schedule.language}",
                 describe_cadence(schedule),
-                schedule.recipients,
+                schedule.recipients or f"(channel {schedule.channel})",
                 f"{sent.period} ({sent.sent_at:%Y-%m-%d %H:%M})" if sent and sent.sent_at else "",
                 f"{failing.count()}: {error.last_error}" if error else "",
             )

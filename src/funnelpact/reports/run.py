@@ -35,6 +35,21 @@ def compute_report(
         config=facts_config_of(agreement) if agreement else None,
         url=engine_url,
     )
+    return report_on(analytics, spec, period, now=now, language=language, agreement=agreement)
+
+
+def report_on(
+    analytics: AnalyticsEngine,
+    spec: ReportSpec,
+    period: str,
+    *,
+    now: datetime,
+    language: str,
+    agreement: Agreement | None = None,
+) -> Report:
+    """The report of `period` on an engine already loaded (the process's incremental engine
+    over the store: `funnelpact.analytics.live`); its `now` must be `now`."""
+    parse_period(period)
     context = ReportContext(
         analytics,
         period,

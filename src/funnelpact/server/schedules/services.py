@@ -10,17 +10,26 @@ holds the scheduler lease):
    ``get_or_create`` make a restart, a second tick or a second worker queue nothing twice. A
    worker that was down queues only the latest slot: missed older periods are not backfilled.
 2. Every pending or failed row whose ``next_attempt_at`` passed: the report is computed once per
-   (schedule, period) from the store (the agreement in force gives targets, calendar, currency),
-   rendered in the schedule's format and language, and sent to each recipient through the
-   schedule's alert channel: the text tables in the body, the file attached for pdf, xlsx, csv,
-   html and json. A row is marked sent only after the channel accepted it; a failure is kept
-   with its error and retried with the watch's backoff (30 s doubling to 1 h). A crash between
-   a send and its mark sends that one message again (at least once, as the alert outbox).
+   (schedule, period) on the process's incremental analytics engine over the store
+   (`funnelpact.analytics.live`: the first run loads the store, later runs read only the rows
+   added or changed since; the agreement in force gives targets, calendar, currency), rendered
+   in the schedule's format and language, and sent through the schedule's alert channel:
+   - e-mail: one message per recipient, the text tables in the body, the file attached for
+     pdf, xlsx, csv, html and json;
+   - generic webhook (``json://``, ``form://``): one post per period, the text tables as the
+     message and the file as an attachment (JSON: base64 in ``attachments``);
+   - Slack (incoming webhook: no files) and Microsoft Teams (workflow: 1,000 characters): one
+     message per period, the text tables (Slack, in a code block) or the report's headline
+     (Teams), and a link to the file on the web app when ``FUNNELPACT_WEB_URL`` is set.
+   A row is marked sent only after the channel accepted it; a failure is kept with its error
+   and retried with the watch's backoff (30 s doubling to 1 h). A crash between a send and its
+   mark sends that one message again (at least once, as the alert outbox).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import tempfile
 from collections.abc import Callable
@@ -28,6 +37,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
@@ -41,13 +51,19 @@ from funnelpact.server.schedules import models
 from funnelpact.server.schedules.models import Cadence, DeliveryStatus, PeriodRule
 
 if TYPE_CHECKING:
+    from funnelpact.analytics.engine import AnalyticsEngine
     from funnelpact.analytics.sources import AnalyticsData
+    from funnelpact.server.watch.models import AlertChannel
 
 log = logging.getLogger(__name__)
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _ADDRESS = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
 SEND_TIMEOUT_SECONDS = 30
+WEB_URL_ENV = "FUNNELPACT_WEB_URL"  # where the web app is, for links in chat messages
+SLACK_TEXT_LIMIT = 30_000  # Slack's incoming webhooks take about 35,000 characters
+TEAMS_TEXT_LIMIT = 900  # apprise's Teams workflow plugin sends at most 1,000
+LINKED_FORMATS = ("pdf", "csv", "xlsx")  # the web app's report files (/reports/<slug>/file.<fmt>)
 
 # (channel URL, subject, body, attachment or None): raises OSError when the channel refused.
 ReportSender = Callable[[str, str, str, Path | None], None]
@@ -101,8 +117,11 @@ def parse_on(cadence: str, text: str | None) -> tuple[int, int]:
     return 0, 1
 
 
-def check_spec(spec: ScheduleSpec) -> None:
-    """Every field of a schedule, with one message naming the option that is wrong."""
+def check_spec(spec: ScheduleSpec, email: bool = True) -> None:
+    """Every field of a schedule, with one message naming the option that is wrong.
+
+    `email`: the schedule's channel sends e-mail (recipients required); a chat or webhook
+    channel posts to its own destination and takes no recipients."""
     from funnelpact.reports.registry import report_spec
     from funnelpact.reports.render import ReportFormat
 
@@ -120,6 +139,13 @@ def check_spec(spec: ScheduleSpec) -> None:
     if spec.cadence not in {c.value for c in Cadence}:
         known = ", ".join(c.value for c in Cadence)
         raise InputError(f"--every {spec.cadence!r}: use one of {known}")
+    if not email:
+        if spec.recipients:
+            raise InputError(
+                f"--to: alert channel {spec.channel!r} posts to its own channel or endpoint; "
+                "recipients are for e-mail channels"
+            )
+        return
     if not spec.recipients:
         raise InputError("--to: give at least one address (a@b.example,c@d.example)")
     invalid = [address for address in spec.recipients if not _ADDRESS.match(address)]
@@ -132,13 +158,8 @@ def add_schedule(spec: ScheduleSpec, now: datetime) -> models.ReportSchedule:
     from funnelpact.server.watch import channels
     from funnelpact.server.watch.models import ChannelKind
 
-    check_spec(spec)
     channel = channels.get_channel(spec.channel)
-    if channel.kind != ChannelKind.EMAIL:
-        raise InputError(
-            f"alert channel {spec.channel!r} is {channel.kind}, not e-mail: reports are sent "
-            "as e-mail (`funnelpact alerts add NAME mailtos://...`)"
-        )
+    check_spec(spec, email=channel.kind == ChannelKind.EMAIL)
     schedule: models.ReportSchedule
     schedule, _ = models.ReportSchedule.objects.update_or_create(
         name=spec.name,
@@ -230,7 +251,8 @@ def queue_due(now: datetime, agreement: Agreement | None) -> int:
         if slot < schedule.created_at:
             continue  # no report for slots before the schedule existed
         period = period_of(schedule, slot, timezone)
-        for recipient in schedule.recipient_list:
+        # E-mail: a row per address; a chat or webhook channel: one row (recipient "").
+        for recipient in schedule.recipient_list or [""]:
             _row, new = models.ReportDelivery.objects.get_or_create(
                 schedule=schedule,
                 period=period,
@@ -282,15 +304,22 @@ class _Rendered:
     attachment: Path | None
 
 
-def _store_data() -> AnalyticsData:
-    """The store's tables for the analytics engine (exported to Parquet, then read)."""
-    from funnelpact.analytics.sources import from_directory
-    from funnelpact.server.backup import export_store
+def live_engine(now: datetime, agreement: Agreement | None) -> AnalyticsEngine:
+    """The process's incremental engine over the store at `now`, for the agreement in force
+    (loaded on first use; later calls read only what changed in the store)."""
+    from funnelpact.analytics.live import LIVE
+    from funnelpact.domain.calendar import BusinessCalendar
+    from funnelpact.reports.context import facts_config_of
 
-    with tempfile.TemporaryDirectory(prefix="funnelpact-schedule-") as folder:
-        directory = Path(folder) / "export"
-        export_store(directory)
-        return from_directory(directory)
+    if agreement is None:
+        return LIVE.engine(now)
+    return LIVE.engine(
+        now,
+        timezone=agreement.calendar.timezone,
+        calendar=BusinessCalendar(agreement.calendar),
+        config=facts_config_of(agreement),
+        key=agreement.calendar.model_dump_json(),
+    )
 
 
 def render_schedule(
@@ -301,21 +330,25 @@ def render_schedule(
     folder: Path,
     data: AnalyticsData | None = None,
 ) -> _Rendered:
-    """The report of one schedule and period: subject, text body and the attached file."""
+    """The report of one schedule and period: subject, text body and the attached file.
+
+    From `data` when given (tests, `--data`), else on the process's incremental engine."""
     from funnelpact.reports.delivery import report_subject
     from funnelpact.reports.registry import report_spec
     from funnelpact.reports.render import ReportFormat, render, render_terminal
-    from funnelpact.reports.run import compute_report
+    from funnelpact.reports.run import compute_report, report_on
 
-    source = data if data is not None else _store_data()
-    report = compute_report(
-        report_spec(schedule.report),
-        period,
-        source,
-        now=now,
-        language=schedule.language,
-        agreement=agreement,
-    )
+    spec = report_spec(schedule.report)
+    if data is not None:
+        report = compute_report(
+            spec, period, data, now=now, language=schedule.language, agreement=agreement
+        )
+    else:
+        engine = live_engine(now, agreement)
+        with engine.lock:
+            report = report_on(
+                engine, spec, period, now=now, language=schedule.language, agreement=agreement
+            )
     output_format = ReportFormat(schedule.format)
     body = render_terminal(report, schedule.language, width=100)
     attachment = None
@@ -327,6 +360,42 @@ def render_schedule(
         else:
             attachment.write_text(content, encoding="utf-8")
     return _Rendered(report_subject(report, schedule.language), body, attachment)
+
+
+def report_link(schedule: models.ReportSchedule, period: str) -> str:
+    """The report's file on the web app (`FUNNELPACT_WEB_URL`), or "" when it is not set."""
+    base = os.environ.get(WEB_URL_ENV, "").strip().rstrip("/")
+    if not base:
+        return ""
+    fmt = schedule.format if schedule.format in LINKED_FORMATS else "pdf"
+    return f"{base}/reports/{quote(schedule.report)}/file.{fmt}?period={quote(period)}"
+
+
+def _shortened(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit("\n", 1)[0]
+    return cut + "\n..."
+
+
+def shaped_for(
+    channel: AlertChannel, schedule: models.ReportSchedule, period: str, rendered: _Rendered
+) -> tuple[str, str, Path | None]:
+    """(subject, body, attachment) as the channel's kind allows: e-mail and webhooks carry the
+    file; Slack's incoming webhooks and Teams workflows take text only (a link to the file on
+    the web app when `FUNNELPACT_WEB_URL` is set), Teams at most 1,000 characters."""
+    from funnelpact.server.watch.models import ChannelKind
+
+    kind = ChannelKind(channel.kind)
+    if kind in (ChannelKind.EMAIL, ChannelKind.WEBHOOK):
+        return rendered.subject, rendered.body, rendered.attachment
+    link = report_link(schedule, period)
+    if kind is ChannelKind.SLACK:
+        body = "```\n" + _shortened(rendered.body, SLACK_TEXT_LIMIT) + "\n```"
+        return rendered.subject, body + (f"\n{link}" if link else ""), None
+    room = TEAMS_TEXT_LIMIT - (len(link) + 1 if link else 0)
+    body = _shortened(rendered.body, max(room, 0))
+    return rendered.subject, body + (f"\n{link}" if link else ""), None
 
 
 def _due_groups(now: datetime) -> dict[tuple[int, str], list[int]]:
@@ -404,9 +473,7 @@ def send_due(
                     try:
                         send(
                             target_url(channel, row.recipient),
-                            rendered.subject,
-                            rendered.body,
-                            rendered.attachment,
+                            *shaped_for(channel, schedule, period, rendered),
                         )
                     except Exception as exc:  # any failure of the channel is kept and retried
                         _fail(row, now, str(exc) or type(exc).__name__)
@@ -429,7 +496,8 @@ def run_due(
 ) -> RunReport:
     """The worker's periodic job: queue the due slots, then send what is due (see above).
 
-    ``data`` (an `AnalyticsData`) replaces the store export: tests and `--data` runs.
+    ``data`` (an `AnalyticsData`) replaces the store (tests and `--data` runs); without it the
+    reports are computed on the process's incremental engine over the store.
     """
     if not models.ReportSchedule.objects.filter(enabled=True).exists():
         return RunReport()  # the common case: one indexed read per tick
