@@ -502,14 +502,39 @@ def _drop_indexes(store: Store, table: str, rows: int) -> list[str]:
             " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'",
             [table],
         )
-    if not found:
+    keys = _foreign_keys(store, table)
+    if not found and not keys:
         return []
     (existing,) = store.select(f"SELECT count(*) FROM {table}")[0]
     if rows < int(existing):
         return []
     for name, _sql in found:
         store.execute(f'DROP INDEX "{name}"')
-    return [sql for _name, sql in found]
+    rebuild = [sql for _name, sql in found]
+    for name, definition in keys:
+        # PostgreSQL checks a foreign key per row with a trigger that locks the parent row
+        # (FOR KEY SHARE): most of a COPY's time (docs/benchmarks.md). Dropped for the load,
+        # then added back NOT VALID and validated by one join over the table, in the same
+        # transaction: the same constraint, checked once.
+        store.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition} NOT VALID')
+        rebuild.append(f'ALTER TABLE {table} VALIDATE CONSTRAINT "{name}"')
+    return rebuild
+
+
+def _foreign_keys(store: Store, table: str) -> list[tuple[str, str]]:
+    """PostgreSQL: (name, definition) of ``table``'s foreign keys (none on SQLite, whose
+    checks are a primary-key probe per row and cannot be switched off in a transaction)."""
+    if not store.postgres:
+        return []
+    return [
+        (str(name), str(definition))
+        for name, definition in store.select(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+            [table],
+        )
+    ]
 
 
 def _allocate(store: Store, model: type[Any], count: int) -> int:
