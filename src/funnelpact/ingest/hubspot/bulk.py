@@ -382,7 +382,8 @@ class _Reader:
             self.run(
                 f"CREATE OR REPLACE TEMP TABLE r0 AS SELECT {', '.join(parts)},"
                 # (a CASE: the full test only for rows whose id cell is empty)
-                f" CASE WHEN coalesce({_col(a.id)}, '') <> '' THEN false ELSE ({empty}) END"
+                f" CASE WHEN trim(coalesce({_col(a.id)}, ''), {_quote(_ASCII_SPACE)}) <> ''"
+                f" THEN false ELSE ({empty}) END"
                 f" AS blank FROM {source}"
             )
         except duckdb.Error as exc:
