@@ -103,3 +103,26 @@ def test_schedule_help_lists_the_commands() -> None:
     assert result.exit_code == 0
     for command in ("add", "list", "remove", "run-due"):
         assert command in result.output
+
+
+@pytest.mark.django_db
+def test_add_a_schedule_on_a_chat_channel() -> None:
+    from funnelpact.server.watch.channels import add_channel
+
+    add_channel("sales-slack", "slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7")
+    added = invoke(
+        "add", "daily-slack", "--report", "daily-sales", "--every", "weekdays", "--at", "08:30",
+        "--channel", "sales-slack",
+    )  # fmt: skip
+    assert added.exit_code == 0, failure(added)
+    assert "weekdays at 08:30 to channel sales-slack" in " ".join(added.output.split())
+    schedule = models.ReportSchedule.objects.get()
+    assert (schedule.channel, schedule.recipient_list) == ("sales-slack", [])
+    refused = invoke(
+        "add", "x", "--report", "scorecard", "--channel", "sales-slack", "--to", "a@b.example"
+    )
+    assert refused.exit_code != 0
+    assert "recipients are for e-mail channels" in failure(refused)
+    assert "Traceback" not in refused.output
+    listed = invoke("list")
+    assert "sales-slack" in listed.output
