@@ -103,19 +103,53 @@ class _Plain:
             f"CREATE OR REPLACE TABLE {name} AS SELECT {select}", [list(v) for v in values]
         )
 
+    def _fetch(
+        self, name: str, columns: dict[str, str], sql: str, params: list[Any] | None = None
+    ) -> int:
+        """Table ``name`` of a store query's rows (``columns``: name -> DuckDB type); their
+        number. PostgreSQL: ``COPY (query) TO STDOUT`` as CSV into a file DuckDB reads (no
+        Python object per value); SQLite: the rows through Python."""
+        if not self.store.postgres:
+            rows = self.store.select(sql, params or [])
+            self._rows(name, columns, rows)
+            return len(rows)
+        handle, temp = tempfile.mkstemp(prefix="funnelpact-bulk-", suffix=".csv")
+        path = Path(temp)
+        try:
+            with (
+                os.fdopen(handle, "wb") as out,
+                self.store.connection.cursor() as cursor,
+                cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy,
+            ):
+                for block in copy:
+                    out.write(block)
+            types = "{" + ", ".join(f"'{c}': '{t}'" for c, t in columns.items()) + "}"
+            # An unquoted empty field is NULL, a quoted one ("") the empty string.
+            self.con.execute(
+                f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM read_csv('{path}',"
+                f" header=false, auto_detect=false, delim=',', quote='\"', escape='\"',"
+                f" allow_quoted_nulls=false, columns={types})"
+            )
+        finally:
+            path.unlink(missing_ok=True)
+        return int(self.con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0])
+
     def classify(self) -> None:
         """Table ``plain(file, row)``: the rows ``store_columnar`` writes itself."""
         identity = models.ContactIdentity._meta.db_table
         contact = models.Contact._meta.db_table
-        stored_ids = self.store.select(
-            f"SELECT external_id FROM {identity} WHERE system = %s", [HUBSPOT]
+        stored_ids = self._fetch(
+            "stored_ids",
+            {"external_id": "VARCHAR"},
+            f"SELECT external_id FROM {identity} WHERE system = %s",
+            [HUBSPOT],
         )
-        self._rows("stored_ids", {"external_id": "VARCHAR"}, stored_ids)
-        stored_emails = self.store.select(
+        self._fetch(
+            "stored_emails",
+            {"email": "VARCHAR"},
             f"SELECT DISTINCT normalised_email FROM {contact}"
-            " WHERE merged_into_id IS NULL AND normalised_email <> ''"
+            " WHERE merged_into_id IS NULL AND normalised_email <> ''",
         )
-        self._rows("stored_emails", {"email": "VARCHAR"}, stored_emails)
         label, email, ident = models.LABEL_LENGTH, models.EMAIL_LENGTH, models.ID_LENGTH
         long_text = " OR ".join(
             f"length({column}) > {label}"
@@ -218,7 +252,13 @@ class _Plain:
         contact = models.Contact._meta.db_table
         hubspot = f"(SELECT contact_id FROM {identity} WHERE system = '{HUBSPOT}')"
         text = "VARCHAR"
-        stored = self.store.select(
+        names = ("external_id", "id", "created_at", "updated_at", "email", "normalised_email",
+                 "first_name", "last_name", "company", "source", "source_detail_1",
+                 "source_detail_2", "campaign", "stream", "owner_id", "lifecycle_stage",
+                 "lead_status", "fields_from")  # fmt: skip
+        self._fetch(
+            "sc",
+            {n: ("BIGINT" if n in ("id", "owner_id") else text) for n in names},
             f"""SELECT i.external_id, c.id, {e("c.created_at")}, {e("c.updated_at")}, c.email,
               c.normalised_email, c.first_name, c.last_name, c.company, c.source,
               c.source_detail_1, c.source_detail_2, c.campaign, c.stream, c.owner_id,
@@ -226,15 +266,6 @@ class _Plain:
             FROM {identity} i JOIN {contact} c ON c.id = i.contact_id
             WHERE i.system = %s AND c.merged_into_id IS NULL AND c.placeholder = %s""",
             [HUBSPOT, False],
-        )
-        names = ("external_id", "id", "created_at", "updated_at", "email", "normalised_email",
-                 "first_name", "last_name", "company", "source", "source_detail_1",
-                 "source_detail_2", "campaign", "stream", "owner_id", "lifecycle_stage",
-                 "lead_status", "fields_from")  # fmt: skip
-        self._rows(
-            "sc",
-            {n: ("BIGINT" if n in ("id", "owner_id") else text) for n in names},
-            stored,
         )
         same = " AND ".join(
             f"k.{n} = s.{n}"
@@ -270,25 +301,21 @@ class _Plain:
         # Every fact of those rows must be stored as it is (stage facts keep the smallest
         # change source: a stored one at most as large is unchanged).
         stage = models.StageChange._meta.db_table
-        self._rows(
+        self._fetch(
             "s_stage",
             {"contact_id": "BIGINT", "stage": text, "entered_at": text, "source": text},
-            self.store.select(
-                f"SELECT contact_id, stage, {e('entered_at')}, change_source FROM {stage}"
-                f" WHERE contact_id IN {hubspot}"
-            ),
+            f"SELECT contact_id, stage, {e('entered_at')}, change_source FROM {stage}"
+            f" WHERE contact_id IN {hubspot}",
         )
         owner = models.OwnerChange._meta.db_table
-        self._rows(
+        self._fetch(
             "s_owner",
             {"contact_id": "BIGINT", "owner_id": "BIGINT", "assigned_at": text},
-            self.store.select(
-                f"SELECT contact_id, owner_id, {e('assigned_at')} FROM {owner}"
-                f" WHERE contact_id IN {hubspot}"
-            ),
+            f"SELECT contact_id, owner_id, {e('assigned_at')} FROM {owner}"
+            f" WHERE contact_id IN {hubspot}",
         )
         touch = models.Touch._meta.db_table
-        self._rows(
+        self._fetch(
             "s_touch",
             {
                 "external_id": text,
@@ -302,15 +329,13 @@ class _Plain:
                 "campaign": text,
                 "content": text,
             },
-            self.store.select(
-                f"SELECT external_id, contact_id, type, {e('occurred_at')}, direction, rep_id,"
-                f" CASE WHEN automated THEN 1 ELSE 0 END, subject, campaign, content"
-                f" FROM {touch} WHERE system = %s AND contact_id IN {hubspot}",
-                [HUBSPOT],
-            ),
+            f"SELECT external_id, contact_id, type, {e('occurred_at')}, direction, rep_id,"
+            f" CASE WHEN automated THEN 1 ELSE 0 END, subject, campaign, content"
+            f" FROM {touch} WHERE system = %s AND contact_id IN {hubspot}",
+            [HUBSPOT],
         )
         decision = models.HandoffDecision._meta.db_table
-        self._rows(
+        self._fetch(
             "s_decision",
             {
                 "contact_id": "BIGINT",
@@ -320,10 +345,8 @@ class _Plain:
                 "reason": text,
                 "note": text,
             },
-            self.store.select(
-                f"SELECT contact_id, decision, {e('decided_at')}, decided_by_id, reason, note"
-                f" FROM {decision} WHERE contact_id IN {hubspot}"
-            ),
+            f"SELECT contact_id, decision, {e('decided_at')}, decided_by_id, reason, note"
+            f" FROM {decision} WHERE contact_id IN {hubspot}",
         )
         self.con.execute(
             f"""DELETE FROM noop WHERE (file, row) IN (
