@@ -319,7 +319,7 @@ class AnalyticsEngine:
 
     def set_now(self, now: datetime) -> None:
         """Move the engine's `now` (SLA windows still open, pacing to date): cached results
-        are dropped; past the clock's range the clock and facts are built again."""
+        are dropped; outside the clock's range the clock and facts are built again."""
         if now.tzinfo is None:
             raise InputError("analytics: `now` must be an aware instant")
         with self.lock:
@@ -327,7 +327,8 @@ class AnalyticsEngine:
                 return
             self.now = now
             self._cache.clear()
-            if int(now.timestamp()) + 86400 > self.clock.last_second:
+            second = int(now.timestamp())
+            if second + 86400 > self.clock.last_second or second < self.clock.first_second:
                 self._build(self._tables, self.data_version)
             else:
                 self._b_now = self.business_reading(now)

@@ -123,31 +123,49 @@ def _handoff_owner(owner_changes: Table, base: Table) -> Table:
 
 
 def _touch_facts(touches: Table, base: Table, config: FactsConfig, wanted: frozenset[str]) -> Table:
+    """Per hand-off: the first counting touch at or after it and the counts in its windows.
+
+    Stored instants (int64 epoch microseconds) are compared as they are: the hand-off's
+    bounds are scaled to microseconds once per contact instead of dividing every touch
+    (t_s >= k  <=>  t_us >= k * 10^6 for whole seconds k; t_s <= k  <=>  t_us < (k + 1) * 10^6),
+    and the first touch's microseconds become seconds once per contact. The same integers
+    as dividing each touch, on every engine."""
     counting = touches.filter(
         touches.touch_type.isin(sorted(config.counting_touch_types))
         & ~touches.automated
         & (touches.direction == Direction.OUTBOUND.value)
         & touches.rep_id.notnull()
     )
-    timed = counting.select(t_contact=counting.contact_id, t_at=seconds(counting.occurred_at))
+    micros = counting.occurred_at.type().is_integer()
+    scale = 1_000_000 if micros else 1
+    timed = counting.select(
+        t_contact=counting.contact_id,
+        t_at=counting.occurred_at if micros else seconds(counting.occurred_at),
+    )
+    sql_at = base[f"{config.sql_stage}_at"]
     handoffs = base.filter(base.handoff_at.notnull()).select(
-        k_contact=base.contact_id, k_at=base.handoff_at, k_sql=base[f"{config.sql_stage}_at"]
+        k_contact=base.contact_id,
+        k_from=base.handoff_at * scale,
+        k_window_end=(base.handoff_at + config.cadence_days * 86400) * scale,
+        k_sql_end=(sql_at + 1) * scale,
     )
     joined = handoffs.join(
-        timed, [handoffs.k_contact == timed.t_contact, timed.t_at >= handoffs.k_at]
+        timed, [handoffs.k_contact == timed.t_contact, timed.t_at >= handoffs.k_from]
     )
-    window_end = joined.k_at + config.cadence_days * 86400
     aggregates = {
         "first_touch_at": joined.t_at.min(),
         "touches_after_handoff": joined.t_at.count(),
         "touches_before_sql": joined.t_at.count(
-            where=joined.k_sql.notnull() & (joined.t_at <= joined.k_sql)
+            where=joined.k_sql_end.notnull() & (joined.t_at < joined.k_sql_end)
         ),
-        "cadence_touches": joined.t_at.count(where=joined.t_at < window_end),
+        "cadence_touches": joined.t_at.count(where=joined.t_at < joined.k_window_end),
     }
-    return joined.group_by(f_contact=joined.k_contact).aggregate(
+    grouped = joined.group_by(f_contact=joined.k_contact).aggregate(
         **{name: value for name, value in aggregates.items() if name in wanted}
     )
+    if micros and "first_touch_at" in wanted:
+        grouped = grouped.mutate(first_touch_at=seconds(grouped.first_touch_at))
+    return grouped
 
 
 def _decision_facts(decisions: Table, base: Table) -> Table:
