@@ -577,6 +577,7 @@ def bump_generation(_contact_ids: frozenset[int] = frozenset()) -> None:
 SHARED_GENERATION_KEY: Final = "funnelpact:web:shared-generation"
 SHARED_POLL_SECONDS: Final = 1.0  # how stale another worker's commit may look here
 SHARED_BUMP_SECONDS: Final = 0.2  # commits closer together than this share one write
+SHARED_WRITE_ATTEMPTS: Final = 5
 
 
 class SharedGeneration:
@@ -644,10 +645,19 @@ class SharedGeneration:
             token = uuid.uuid4().hex
             with self._lock:
                 self._mine = [*self._mine[-7:], token]
-            try:
-                caches["shared"].set(SHARED_GENERATION_KEY, token, None)
-            except Exception:  # the others see this commit at their minute's refresh
-                logging.getLogger("funnelpact.web").exception("shared generation not written")
+            for attempt in range(SHARED_WRITE_ATTEMPTS):
+                try:
+                    caches["shared"].set(SHARED_GENERATION_KEY, token, None)
+                    break
+                except Exception:  # a lock, a dropped connection: again on a new one
+                    from django.db import connection
+
+                    connection.close()
+                    if attempt == SHARED_WRITE_ATTEMPTS - 1:  # the others see it at their minute
+                        logging.getLogger("funnelpact.web").exception(
+                            "shared generation not written"
+                        )
+                    time.sleep(SHARED_BUMP_SECONDS)
             time.sleep(SHARED_BUMP_SECONDS)
 
 
