@@ -184,3 +184,21 @@ def test_dst_weeks_match_the_oracle_in_every_zone() -> None:
             expected = oracle.elapsed_minutes(start, minutes)
             measured = calendar.elapsed(start, start + timedelta(minutes=minutes))
             assert measured == timedelta(minutes=expected), (zone, start)
+
+
+@PROPERTY_SETTINGS
+@given(
+    spec=calendar_specs(),
+    start=instants(),
+    durations=st.lists(business_durations(), min_size=1, max_size=5),
+)
+def test_many_deadlines_from_one_start_are_each_one_added_alone(
+    spec: CalendarSpec, start: datetime, durations: list[timedelta]
+) -> None:
+    # add_many_us walks the days once for all the deadlines (the evaluator's four per hand-off).
+    calendar = calendar_for(spec)
+    start_us = (start - datetime(1970, 1, 1, tzinfo=UTC)) // ONE_US
+    micros = [duration // ONE_US for duration in durations]
+    assert calendar.add_many_us(start_us, micros) == [
+        calendar.add_us(start_us, value) for value in micros
+    ]

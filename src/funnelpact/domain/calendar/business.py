@@ -20,7 +20,7 @@ summed a cached week at a time, so the cost grows with the weeks spanned, never 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
@@ -118,6 +118,10 @@ class BusinessCalendar:
         self._day_spans: dict[int, tuple[Span, ...]] = {}
         self._day_starts: dict[int, int] = {}
         self._week_totals: dict[int, int] = {}
+        self._day_totals: dict[int, int] = {}
+        # UTC day number -> (local date at its first instant, starts of the later local dates
+        # within it): see `_ordinal_of`.
+        self._utc_days: dict[int, tuple[int, tuple[int, ...]]] = {}
 
     # -- what a day looks like ---------------------------------------------------------------
 
@@ -194,7 +198,11 @@ class BusinessCalendar:
         return result
 
     def _day_total(self, ordinal: int) -> int:
-        return sum(end - start for start, end in self._spans(ordinal))
+        cached = self._day_totals.get(ordinal)
+        if cached is None:
+            cached = sum(end - start for start, end in self._spans(ordinal))
+            self._day_totals[ordinal] = cached
+        return cached
 
     def _week_total(self, first_ordinal: int) -> int:
         """Working microseconds of the 7 days from `first_ordinal` (a multiple of 7)."""
@@ -208,8 +216,42 @@ class BusinessCalendar:
         """The local date whose day [start of day, start of next day) holds the instant.
 
         Usually the wall-clock date; a fall-back across midnight repeats the last hour of a day
-        after the next day began, and that hour belongs to the next day here.
+        after the next day began, and that hour belongs to the next day here. Answered from a
+        cache per UTC day (the local dates that UTC day overlaps and where each begins), built
+        by the exact search below: the evaluator asks this for every deadline it computes.
         """
+        cached = self._utc_days.get(micros // _US_PER_DAY)
+        if cached is None:
+            cached = self._utc_day(micros // _US_PER_DAY)
+            if cached is None:  # at the ends of the range: the exact search, with its errors
+                return self._search_ordinal(micros)
+        ordinal, starts = cached
+        for start in starts:
+            if micros < start:
+                break
+            ordinal += 1
+        return ordinal
+
+    def _utc_day(self, day: int) -> tuple[int, tuple[int, ...]] | None:
+        """The local date holding the UTC day's first instant and the starts of the next local
+        dates that begin within the UTC day (None near the ends of the range)."""
+        first = day * _US_PER_DAY
+        try:
+            ordinal = self._search_ordinal(first)
+            starts: list[int] = []
+            following = self._day_start(ordinal + 1)
+            while following < first + _US_PER_DAY:
+                starts.append(following)
+                following = self._day_start(ordinal + 1 + len(starts))
+        except (CalendarRangeError, OverflowError, ValueError):
+            return None
+        if ordinal + len(starts) > LAST_DATE.toordinal() - 1:
+            return None
+        found = (ordinal, tuple(starts))
+        self._utc_days[day] = found
+        return found
+
+    def _search_ordinal(self, micros: int) -> int:
         try:
             ordinal = from_epoch_us(micros, self.zone).toordinal()
         except (OverflowError, ValueError) as exc:
@@ -258,40 +300,87 @@ class BusinessCalendar:
 
     def add_us(self, start: int, duration: int) -> int:
         """The earliest epoch-microsecond instant `duration` working microseconds after start."""
-        if duration < 0:
+        return self._add_sorted(start, (duration,))[0]
+
+    def add_many_us(self, start: int, durations: Sequence[int]) -> list[int]:
+        """`add_us(start, d)` for each of ``durations``, in their order, the days walked once
+        (the SLA evaluator asks four deadlines per hand-off). A duration out of range makes
+        the whole call fail, as `add_us` would for it."""
+        order = sorted(range(len(durations)), key=durations.__getitem__)
+        found = self._add_sorted(start, [durations[index] for index in order])
+        results = [start] * len(durations)
+        for index, value in zip(order, found, strict=True):
+            results[index] = value
+        return results
+
+    def _add_sorted(self, start: int, targets: Sequence[int]) -> list[int]:
+        """`add_us(start, t)` for each of ``targets``, given in ascending order: one walk over
+        the days, each deadline found where the walk passes it."""
+        count = len(targets)
+        if count and targets[0] < 0:
             raise ValueError("a business duration to add cannot be negative")
-        if duration == 0:
-            return start
+        results: list[int] = []
+        while len(results) < count and targets[len(results)] == 0:
+            results.append(start)  # add(a, 0) == a, even outside working time
+        if len(results) == count:
+            return results
         # Refuse at once, rather than walk thousands of years, a duration longer than all the
         # working time that could possibly remain before the end of the range.
         range_end = self._day_start(LAST_DATE.toordinal() + 1)
         weeks_left = (range_end - start) // (_DAYS_PER_WEEK * _US_PER_DAY) + 1
-        if duration > weeks_left * self._week_upper_bound:
+        if targets[-1] > weeks_left * self._week_upper_bound:
             raise CalendarRangeError(f"the deadline is out of range: {_RANGE_TEXT}")
-        remaining = duration
+        target = targets[len(results)]
+        used = 0  # working microseconds walked since start
         ordinal = self._ordinal_of(start)
         closed_in_a_row = 0
-        while True:
-            if closed_in_a_row > _MAX_CLOSED_DAYS_IN_A_ROW:
-                raise CalendarRangeError("no working time found in the dates after the start")
-            if ordinal % _DAYS_PER_WEEK == 0 and self._day_start(ordinal) >= start:
-                # A whole week that ends strictly before the target is skipped in one step; a
-                # week with exactly the remaining time is walked so the result is its closing.
-                week = self._week_total(ordinal)
-                if remaining > week:
-                    remaining -= week
-                    closed_in_a_row = closed_in_a_row + _DAYS_PER_WEEK if week == 0 else 0
-                    ordinal += _DAYS_PER_WEEK
-                    continue
+        if self._day_start(ordinal) < start:
+            # The start's own day, from the start on; the loop below takes whole days.
             spans = self._spans(ordinal)
-            closed_in_a_row = 0 if spans else closed_in_a_row + 1
+            closed_in_a_row = 0 if spans else 1
             for open_at, close_at in spans:
                 if close_at <= start:
                     continue
                 open_at = max(open_at, start)
-                if remaining <= close_at - open_at:
-                    return open_at + remaining
-                remaining -= close_at - open_at
+                length = close_at - open_at
+                while target - used <= length:
+                    results.append(open_at + target - used)
+                    if len(results) == count:
+                        return results
+                    target = targets[len(results)]
+                used += length
+            ordinal += 1
+        day_totals = self._day_totals
+        while True:
+            if closed_in_a_row > _MAX_CLOSED_DAYS_IN_A_ROW:
+                raise CalendarRangeError("no working time found in the dates after the start")
+            remaining = target - used
+            if ordinal % _DAYS_PER_WEEK == 0:
+                # A whole week that ends strictly before the target is skipped in one step; a
+                # week with exactly the remaining time is walked so the result is its closing.
+                week = self._week_total(ordinal)
+                if remaining > week:
+                    used += week
+                    closed_in_a_row = closed_in_a_row + _DAYS_PER_WEEK if week == 0 else 0
+                    ordinal += _DAYS_PER_WEEK
+                    continue
+            total = day_totals.get(ordinal)
+            if total is None:
+                total = self._day_total(ordinal)
+            if remaining > total:  # the whole day is used: skipped in one step
+                used += total
+                closed_in_a_row = 0 if total else closed_in_a_row + 1
+                ordinal += 1
+                continue
+            for open_at, close_at in self._spans(ordinal):
+                length = close_at - open_at
+                while target - used <= length:
+                    results.append(open_at + target - used)
+                    if len(results) == count:
+                        return results
+                    target = targets[len(results)]
+                used += length
+            closed_in_a_row = 0
             ordinal += 1
 
     def add(self, start: datetime, duration: timedelta) -> datetime:

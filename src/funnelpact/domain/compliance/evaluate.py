@@ -58,6 +58,11 @@ class _Clock:
     def add(self, start: int, seconds: int) -> int:
         return self.calendar.add_us(start * _US, seconds * _US) // _US
 
+    def add_many(self, start: int, seconds: tuple[int, ...]) -> list[int]:
+        """`add` for several durations from one start, the days walked once."""
+        found = self.calendar.add_many_us(start * _US, [value * _US for value in seconds])
+        return [value // _US for value in found]
+
     def elapsed(self, start: int, end: int) -> int:
         return self.calendar.elapsed_us(start * _US, end * _US) // _US
 
@@ -289,13 +294,22 @@ def _obligations(
     start = cycle.start
     first_touch = rules.first_touch_seconds
     decide = rules.decide_seconds
+    first_due, first_at_risk, decide_due, decide_at_risk = clock.add_many(
+        start,
+        (
+            first_touch,
+            rules.at_risk_seconds(first_touch),
+            decide,
+            rules.at_risk_seconds(decide),
+        ),
+    )
     result = [
         _obligation(
             cycle,
             ObligationKind.FIRST_TOUCH.value,
             ObligationKind.FIRST_TOUCH,
-            due=clock.add(start, first_touch),
-            at_risk=clock.add(start, rules.at_risk_seconds(first_touch)),
+            due=first_due,
+            at_risk=first_at_risk,
             meeting=cycle.touches[0] if cycle.touches else None,
             stop=cycle.follow_up_stop,
             now=now,
@@ -305,8 +319,8 @@ def _obligations(
             cycle,
             ObligationKind.DECISION.value,
             ObligationKind.DECISION,
-            due=clock.add(start, decide),
-            at_risk=clock.add(start, rules.at_risk_seconds(decide)),
+            due=decide_due,
+            at_risk=decide_at_risk,
             meeting=cycle.decided,
             stop=cycle.decision_stop,
             now=now,
