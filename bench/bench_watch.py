@@ -66,6 +66,7 @@ from funnelpact.server.watch.scheduler import advance_statuses, tick
 contacts, open_leads, agreement, repeat = (
     int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
 )
+profile = sys.argv[5] == "1"
 out = {"load_start": os.getloadavg()[0]}
 start = time.perf_counter()
 store_records(synthetic_records(contacts, seed=7), batch_size=50_000)
@@ -89,7 +90,24 @@ def stub(*args):
     return None
 
 
+def profiled(name, run):
+    # --profile: one run under cProfile first (rolled back), its top functions to stderr.
+    import cProfile, pstats
+    with transaction.atomic():
+        profiler = cProfile.Profile()
+        profiler.enable()
+        run()
+        profiler.disable()
+        transaction.set_rollback(True)
+    sys.stderr.write(f"== profile: {name} ==" + chr(10))
+    stats = pstats.Stats(profiler, stream=sys.stderr)
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(25)
+
+
 def measure(name, run):
+    if profile and name in ("first", "again"):
+        profiled(name, run)
     walls, cpus = [], []
     for _ in range(repeat):
         with transaction.atomic():
@@ -152,10 +170,13 @@ print(json.dumps(out))
 AGREEMENT = Path(__file__).resolve().parent.parent / "examples" / "agreement-seed-000.yaml"
 
 
-def _run(url: str, contacts: int, open_leads: int, repeat: int) -> dict[str, float]:
+def _run(
+    url: str, contacts: int, open_leads: int, repeat: int, profile: bool = False
+) -> dict[str, float]:
     env = {**os.environ, "FUNNELPACT_DATABASE_URL": url}
+    argv = [str(contacts), str(open_leads), str(AGREEMENT), str(repeat), "1" if profile else "0"]
     done = subprocess.run(
-        [sys.executable, "-c", WORKER, str(contacts), str(open_leads), str(AGREEMENT), str(repeat)],
+        [sys.executable, "-c", WORKER, *argv],
         env=env,
         check=False,
         capture_output=True,
@@ -164,6 +185,8 @@ def _run(url: str, contacts: int, open_leads: int, repeat: int) -> dict[str, flo
     if done.returncode != 0:
         sys.stderr.write(done.stderr)
         raise SystemExit(f"the {url.split(':')[0]} run failed")
+    if profile:
+        sys.stderr.write(done.stderr)
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
@@ -182,16 +205,24 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--postgres", default="")
     parser.add_argument("--no-sqlite", action="store_true", help="Only the PostgreSQL run.")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="Print a cProfile of the first evaluation and the re-evaluation (stderr).",
+    )
     args = parser.parse_args(argv)
     rows: list[tuple[str, dict[str, float]]] = []
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-            rows.append(("SQLite", _run(url, args.contacts, args.open_leads, args.repeat)))
+            result = _run(url, args.contacts, args.open_leads, args.repeat, args.profile)
+            rows.append(("SQLite", result))
     if args.postgres:
         url, name = _scratch_postgres(args.postgres)
         try:
-            rows.append(("PostgreSQL", _run(url, args.contacts, args.open_leads, args.repeat)))
+            rows.append(
+                ("PostgreSQL", _run(url, args.contacts, args.open_leads, args.repeat, args.profile))
+            )
         finally:
             _drop_postgres(args.postgres, name)
     print(

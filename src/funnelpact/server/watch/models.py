@@ -68,8 +68,15 @@ class Obligation(models.Model):
     not_applicable_at = models.DateTimeField(null=True, blank=True)
     # Business seconds: how fast when met, by how much when breached (up to now while open).
     business_seconds = models.BigIntegerField(null=True, blank=True)
+    # No index of its own: (owner, status) below serves every lookup by owner, and each
+    # b-tree costs every inserted row (a first evaluation inserts tens of thousands).
     owner = models.ForeignKey(
-        Rep, null=True, blank=True, on_delete=models.SET_NULL, related_name="obligations"
+        Rep,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="obligations",
+        db_index=False,
     )
     reason = models.CharField(max_length=LABEL_LENGTH, blank=True, default="")
     evaluated_at = models.DateTimeField()

@@ -51,10 +51,10 @@ from funnelpact.server.watch.repository import (
     ObligationRow,
     Timelines,
     batched,
-    comparable_instant,
     delete_ids,
     find_contact,
     identity_of,
+    instant_forms,
     load_timelines,
     read_obligations,
     read_watched,
@@ -252,16 +252,6 @@ class _Transition:
     at: datetime
 
 
-def _business_seconds(item: ObligationSeconds) -> int | None:
-    if item.status is Status.MET:
-        return item.met_after
-    # An open breach's lateness grows every second: stored once resolved (reads compute it
-    # from breached_at until then), so a row changes only when its status or facts do.
-    if item.status is Status.BREACHED and item.resolved_at is not None:
-        return item.breached_by
-    return None
-
-
 _WHY_NOT_APPLICABLE = {
     StopReason.REJECTED: "rejected before the window ended",
     StopReason.ADVANCED: "became {}",
@@ -276,6 +266,53 @@ def _reason(item: ObligationSeconds) -> str:
     return _WHY_NOT_APPLICABLE[item.stop_reason].format(item.stop_stage)
 
 
+def _values(item: ObligationSeconds, owner_id: int | None) -> tuple[Any, ...]:
+    """An evaluated obligation as the stored values it is compared with (``OBLIGATION_VALUES``
+    order, instants as epoch seconds: see ``read_obligations``)."""
+    status = item.status
+    if status is Status.MET:
+        business_seconds = item.met_after
+    elif status is Status.BREACHED and item.resolved_at is not None:
+        # An open breach's lateness grows every second: stored once resolved (reads compute
+        # it from breached_at until then), so a row changes only when its status or facts do.
+        business_seconds = item.breached_by
+    else:
+        business_seconds = None
+    return (
+        # str() of a StrEnum member is its value (in C; `.value` is a Python-level property).
+        str(item.kind),
+        str(status),
+        item.handoff_at,
+        item.due_at,
+        item.at_risk_from,
+        item.met_at,
+        item.breached_at,
+        item.resolved_at,
+        item.not_applicable_at,
+        business_seconds,
+        owner_id,
+        _reason(item) if status is Status.NOT_APPLICABLE else "",
+    )
+
+
+def _stored(values: tuple[Any, ...], form: Callable[[Any], Any]) -> tuple[Any, ...]:
+    """`_values` with its instants in the stored form (``form``: see `instant_forms`)."""
+    return (
+        values[0],
+        values[1],
+        form(values[2]),
+        form(values[3]),
+        form(values[4]),
+        form(values[5]),
+        form(values[6]),
+        form(values[7]),
+        form(values[8]),
+        values[9],
+        values[10],
+        values[11],
+    )
+
+
 # The columns an obligation row is written with (the id first, evaluated_at last).
 OBLIGATION_COLUMNS = ("id", "contact_id", "cycle", "name", *OBLIGATION_VALUES, "evaluated_at")
 
@@ -287,21 +324,12 @@ def _refresh(
     the whole batch (reads by contact id, one bulk insert, one executemany update, one upsert
     of the watched leads), whatever its size.
 
-    The evaluator's epoch-second form (`evaluate_seconds`) is compared and written as it is:
-    each instant becomes the stored form once per batch, and datetimes are built only for the
-    rows an alert or an escalation reads.
+    The evaluator's epoch-second form (`evaluate_seconds`) is compared with the stored rows
+    read as epoch seconds: only the rows written are converted to the stored form (each
+    distinct instant once per batch), and datetimes are built only for the rows an alert or
+    an escalation reads.
     """
     db = Store()
-    to_form = comparable_instant(db)
-    forms: dict[int, Any] = {}
-
-    def form(seconds: int | None) -> Any:
-        if seconds is None:
-            return None
-        value = forms.get(seconds)
-        if value is None:
-            value = forms[seconds] = to_form(datetime.fromtimestamp(seconds, UTC))
-        return value
 
     def instant(seconds: int | None) -> datetime | None:
         return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
@@ -311,7 +339,7 @@ def _refresh(
     watched = read_watched(db, ids)
     fresh: list[tuple[tuple[int, int, str], tuple[Any, ...]]] = []
     fresh_rows: list[tuple[int, ObligationRow]] = []  # (index in fresh, row): ids come later
-    updates: list[tuple[Any, ...]] = []
+    updates: list[tuple[tuple[Any, ...], int]] = []  # (values, row id)
     transitions: list[_Transition] = []
     leads: list[tuple[int, datetime | None, datetime, datetime | None]] = []
     seen: set[tuple[int, int, str]] = set()
@@ -319,7 +347,9 @@ def _refresh(
     reengaged: list[tuple[int, int, str, datetime, int | None]] = []
     rep_ids = timelines.rep_ids
     escalation_hours = timedelta(hours=context.agreement.alerts.escalation.after_business_hours)
-    open_statuses = (Status.PENDING, Status.AT_RISK)
+    rules, calendar = context.rules, context.calendar
+    pending, at_risk, breached = Status.PENDING, Status.AT_RISK, Status.BREACHED
+    at_risk_value, breached_value = at_risk.value, breached.value
     for cid in ids:
         timeline = timelines.by_contact.get(cid)
         if timeline is None:
@@ -329,26 +359,13 @@ def _refresh(
         # set-based pass (scheduler.advance_statuses); a full re-evaluation is needed only
         # when a stored event becomes visible (future-dated records) or a breach escalates.
         moments = [at for at in _event_instants(timeline) if at > now]
-        for item in evaluate_seconds(timeline, context.rules, context.calendar, now):
+        for item in evaluate_seconds(timeline, rules, calendar, now):
             total += 1
             key = (cid, item.cycle, item.name)
             seen.add(key)
-            owner_id = rep_ids.get(item.owner) if item.owner is not None else None
-            status = item.status
-            values = (
-                item.kind.value,
-                status.value,
-                form(item.handoff_at),
-                form(item.due_at),
-                form(item.at_risk_from),
-                form(item.met_at),
-                form(item.breached_at),
-                form(item.resolved_at),
-                form(item.not_applicable_at),
-                _business_seconds(item),
-                owner_id,
-                _reason(item),
-            )
+            owner = item.owner
+            owner_id = rep_ids.get(owner) if owner is not None else None
+            values = _values(item, owner_id)
             stored = existing.get(key)
             row_id = 0
             before = ""
@@ -359,10 +376,12 @@ def _refresh(
                 before = stored_values[1]
                 # evaluated_at alone is no change: the steady-state tick then writes nothing.
                 if stored_values != values:
-                    updates.append((*values, evaluated_at, row_id))
-            if status in open_statuses:
+                    updates.append((values, row_id))
+            status = item.status
+            if status is pending:
                 lead_open = True
-            if status is Status.AT_RISK or status is Status.BREACHED:
+            elif status is at_risk or status is breached:
+                lead_open = lead_open or status is at_risk
                 row = ObligationRow(
                     id=row_id,
                     contact_id=cid,
@@ -378,12 +397,12 @@ def _refresh(
                 if stored is None:
                     fresh_rows.append((len(fresh) - 1, row))
                 # One alert per (obligation, status): the outbox key makes a repeat a no-op.
-                if status is Status.AT_RISK and before != Status.AT_RISK:
+                if status is at_risk and before != at_risk_value:
                     transitions.append(_Transition(row, models.AlertKind.AT_RISK, row.at_risk_at))
-                elif status is Status.BREACHED and before != Status.BREACHED:
+                elif status is breached and before != breached_value:
                     transitions.append(_Transition(row, models.AlertKind.BREACH, row.due_at))
                 if row.breached_at is not None and row.resolved_at is None:
-                    escalate = context.calendar.add(row.breached_at, escalation_hours)
+                    escalate = calendar.add(row.breached_at, escalation_hours)
                     if escalate > now:
                         moments.append(escalate)
                     else:  # breaches still open after the agreed business hours
@@ -391,12 +410,16 @@ def _refresh(
         known = watched.get(cid)
         next_check_at = min(moments, default=None)
         activity_seen_at = known[1] if known is not None else None
-        activity = timelines.activity.get(cid, [])
-        newest = max((at for at, _, _ in activity if at <= now), default=None)
-        if lead_open and activity_seen_at is not None:
-            for at, touch_id, kind in activity:
-                if activity_seen_at < at <= now:
-                    reengaged.append((cid, touch_id, kind, at, _current_owner(timeline, timelines)))
+        activity = timelines.activity.get(cid)
+        if activity:
+            newest = max((at for at, _, _ in activity if at <= now), default=None)
+            if lead_open and activity_seen_at is not None:
+                for at, touch_id, kind in activity:
+                    if activity_seen_at < at <= now:
+                        owner_of = _current_owner(timeline, timelines)
+                        reengaged.append((cid, touch_id, kind, at, owner_of))
+        else:
+            newest = None
         if newest is not None and (activity_seen_at is None or newest > activity_seen_at):
             activity_seen_at = newest
         elif activity_seen_at is None:
@@ -408,6 +431,10 @@ def _refresh(
     stale = [row_id for key, (row_id, _) in existing.items() if key not in seen]
     if stale:
         delete_ids(db, OBLIGATION_TABLE, stale)
+    if fresh or updates:
+        written = [values for _, values in fresh]
+        written.extend(values for values, _ in updates)
+        form = instant_forms(db, (at for values in written for at in values[2:9])).__getitem__
     if fresh:
         new_ids = db.allocate_ids(models.Obligation, len(fresh))
         for index, row in fresh_rows:
@@ -416,11 +443,16 @@ def _refresh(
             OBLIGATION_TABLE,
             OBLIGATION_COLUMNS,
             [
-                (row_id, *key, *values, evaluated_at)
+                (row_id, *key, *_stored(values, form), evaluated_at)
                 for row_id, (key, values) in zip(new_ids, fresh, strict=True)
             ],
         )
-    db.update(OBLIGATION_TABLE, [*OBLIGATION_VALUES, "evaluated_at"], updates)
+    if updates:
+        db.update(
+            OBLIGATION_TABLE,
+            [*OBLIGATION_VALUES, "evaluated_at"],
+            [(*_stored(values, form), evaluated_at, row_id) for values, row_id in updates],
+        )
     upsert_watched(db, leads)
     alerts = queue_obligation_alerts(context, transitions, now)
     alerts += queue_reengagement_alerts(context, reengaged, now)
