@@ -15,7 +15,11 @@ server named by --postgres):
 4. an importer runs `funnelpact import hubspot` on one new contacts export after another;
 5. a killer SIGKILLs serve, worker and the import in turn (shuffled), at random intervals; serve
    and worker are restarted at once, a killed import is checked (its contacts are all in the
-   store or none are) and run again;
+   store or none are) and run again. --targets adds kills of two processes at the same instant
+   (serve+worker; import+worker: an import killed during a worker kill) and, on PostgreSQL,
+   "backend": serve's server-side connections ended with pg_terminate_backend at a random
+   instant (the PostgreSQL server is shared, so it is never stopped itself); a batch that fails
+   then must get the API's JSON error (503 "unavailable"), never a page, and is sent again;
 6. at the end (sender and importer stopped; serve gets Ctrl-C, worker SIGTERM) a child process
    reconciles, at one instant T: the killed worker's lease is expired (what waiting two minutes
    would do), the scheduler ticks at T until the outbox has nothing due, then
@@ -32,6 +36,8 @@ server named by --postgres):
     uv run python bench/bench_faults.py --duration 600                       # SQLite
     uv run python bench/bench_faults.py --duration 600 \\
         --postgres postgresql://postgres@127.0.0.1:5432/postgres             # and PostgreSQL
+    uv run python bench/bench_faults.py --duration 120 --targets all \\
+        --postgres postgresql://postgres@127.0.0.1:5432/postgres             # pairs, backends
 
 Exits 1 on any loss or mismatch. Traffic goes to 127.0.0.1 only. `tests/hardening/test_faults.py`
 runs a short version of the same harness.
@@ -65,6 +71,12 @@ HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parents[1]
 AGREEMENT = ROOT / "examples" / "agreement-seed-000.yaml"
 OWNERS = ("Laura Rossi", "Ana Ruiz", "Marco Bianchi", "Sofia Conti")
+SERVE_APP = "funnelpact-faults-serve"
+# What the killer may do: SIGKILL one process, or two at the same instant ("serve+worker";
+# "import+worker": an import killed during a worker kill), or on PostgreSQL end serve's
+# server-side backends with pg_terminate_backend ("backend"; skipped on SQLite).
+SINGLE = ("serve", "worker", "import")
+TARGETS = (*SINGLE, "serve+worker", "import+worker", "backend")
 
 PREPARE = r"""
 import sys
@@ -240,6 +252,20 @@ class Receiver:
 class Service:
     """One `funnelpact` process that the killer may SIGKILL and that is started again."""
 
+    @staticmethod
+    def kill_together(services: list[Service]) -> bool:
+        """SIGKILL several at the same instant (the signals first, then the waits)."""
+        alive = [s for s in services if s.process is not None and s.process.poll() is None]
+        if len(alive) != len(services):
+            return False
+        for service in alive:
+            assert service.process is not None
+            service.process.send_signal(signal.SIGKILL)
+        for service in alive:
+            assert service.process is not None
+            service.process.wait(timeout=30)
+        return True
+
     def __init__(self, name: str, args: list[str], env: dict[str, str], log: Path) -> None:
         self.name, self.args, self.env, self.log = name, args, env, log
         self.process: subprocess.Popen[bytes] | None = None
@@ -300,6 +326,8 @@ class Log:
     import_failures: list[str] = field(default_factory=list)
     unacked_batches: int = 0
     failures: Counter[str] = field(default_factory=Counter)  # why a batch was sent again
+    unclean: list[str] = field(default_factory=list)  # a 5xx that is not the API's JSON error
+    terminated_backends: int = 0  # serve's PostgreSQL connections ended by pg_terminate_backend
 
 
 def _contact_events(key: str, now: datetime, rng: random.Random) -> list[dict[str, object]]:
@@ -349,6 +377,17 @@ def _contact_events(key: str, now: datetime, rng: random.Random) -> list[dict[st
     return events
 
 
+def _error_code(response: http.client.HTTPResponse, payload: bytes) -> str:
+    """The API's error code of a failed response ("unavailable"), or "not JSON"."""
+    if not (response.getheader("Content-Type") or "").startswith("application/json"):
+        return "not JSON"
+    try:
+        body = json.loads(payload)
+    except ValueError:
+        return "not JSON"
+    return str(body.get("error", "no error code")) if isinstance(body, dict) else "not JSON"
+
+
 def _sender(
     port: int,
     token: str,
@@ -389,7 +428,10 @@ def _sender(
                         break
                     if response.status < 500:
                         raise RuntimeError(f"batch {number}: {response.status} {payload[:300]!r}")
-                    log.failures[f"HTTP {response.status} {payload[:80]!r}"] += 1
+                    code = _error_code(response, payload)
+                    log.failures[f"HTTP {response.status} {code}"] += 1
+                    if code == "not JSON" or not code.isidentifier():
+                        log.unclean.append(f"batch {number}: {response.status} {payload[:200]!r}")
                 except (OSError, http.client.HTTPException) as exc:
                     log.failures[type(exc).__name__] += 1
                     if connection is not None:
@@ -439,6 +481,20 @@ def write_export(path: Path, prefix: str, rows: int, rng: random.Random) -> None
                     mql.strftime("%Y-%m-%d %H:%M"),
                 ]
             )
+
+
+def _terminate_backends(url: str, application: str) -> int:
+    """pg_terminate_backend of every connection APPLICATION has to the store; how many."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND application_name = %s "
+            "AND pid <> pg_backend_pid()",
+            (application,),
+        ).fetchall()
+    return sum(1 for (ended,) in rows if ended)
 
 
 def _count_prefix(url: str, prefix: str) -> int:
@@ -511,8 +567,14 @@ def run(
     kill_every: tuple[float, float],
     seed: int,
     folder: Path,
+    targets: tuple[str, ...] = SINGLE,
 ) -> dict[str, Any]:
     env = {**os.environ, "FUNNELPACT_DATABASE_URL": url}
+    postgres = not url.startswith("sqlite")
+    targets = tuple(t for t in targets if postgres or t != "backend")
+    unknown = set(targets) - set(TARGETS)
+    if unknown:
+        raise SystemExit(f"unknown kill targets {sorted(unknown)}; known: {', '.join(TARGETS)}")
     receiver = Receiver()
     prepared = subprocess.run(
         [sys.executable, "-c", PREPARE, str(AGREEMENT), receiver.url()],
@@ -528,7 +590,7 @@ def run(
     serve = Service(
         "serve",
         ["serve", "--host", HOST, "--port", str(port), "--threads", "4", "--no-scheduler"],
-        env,
+        {**env, "PGAPPNAME": SERVE_APP},  # libpq names serve's connections: "backend" kills
         folder / "serve.log",
     )
     worker = Service("worker", ["worker", "--interval", "1"], env, folder / "worker.log")
@@ -550,15 +612,15 @@ def run(
         )
         sender.start()
         order: list[str] = []
-        # Kills until the duration is over and each of the three was killed at least once.
+        # Kills until the duration is over and each target was killed at least once.
         while True:
             wait = rng.uniform(*kill_every)
-            every_one = all(log.kills[name] for name in ("serve", "worker", "import"))
+            every_one = all(log.kills[name] for name in targets)
             if time.monotonic() + wait >= until and every_one:
                 break
             time.sleep(wait)
             if not order:
-                order = ["serve", "worker", "import"]
+                order = list(targets)
                 rng.shuffle(order)
             target = order.pop()
             if target == "serve":
@@ -570,10 +632,34 @@ def run(
                 if worker.kill():
                     log.kills["worker"] += 1
                     worker.start()
+            elif target == "serve+worker":
+                if Service.kill_together([serve, worker]):
+                    log.kills["serve+worker"] += 1
+                    serve.start()
+                    worker.start()
+                    _listening(port)
+            elif target == "backend":
+                # serve's server-side PostgreSQL backends ended at a random instant (mostly in
+                # the middle of a batch: the sender is always sending); the server itself is
+                # shared, so it is never stopped.
+                time.sleep(rng.uniform(0.0, 1.0))
+                ended = _terminate_backends(url, SERVE_APP)
+                if ended:
+                    log.kills["backend"] += 1
+                    log.terminated_backends += ended
             else:
-                for _ in range(100):  # the importer may be between two files
-                    if importer.kill():
+                for _ in range(200):  # the importer may be between two files
+                    service = importer.service
+                    if target == "import" and importer.kill():
                         log.kills["import"] += 1
+                        break
+                    if (
+                        target == "import+worker"
+                        and service is not None
+                        and Service.kill_together([service, worker])
+                    ):
+                        log.kills["import+worker"] += 1
+                        worker.start()
                         break
                     time.sleep(0.05)
         stop_sending.set()
@@ -627,6 +713,8 @@ def run(
         import_failures=log.import_failures,
         serve_starts=serve.starts,
         worker_starts=worker.starts,
+        unclean_failures=log.unclean[:10],
+        terminated_backends=log.terminated_backends,
     )
     return result
 
@@ -653,7 +741,7 @@ def problems(result: dict[str, Any]) -> list[str]:
         found.append(
             f"stage changes {result['stage_changes']} != {result['stage_changes_expected']}"
         )
-    for name in ("imports_wrong", "partial_imports", "import_failures"):
+    for name in ("imports_wrong", "partial_imports", "import_failures", "unclean_failures"):
         if result[name]:
             found.append(f"{name}: {result[name]}")
     for kind, figures in result["alerts"].items():
@@ -663,7 +751,7 @@ def problems(result: dict[str, Any]) -> list[str]:
     outbox = result["outbox"]
     if set(outbox) - {"sent"}:
         found.append(f"outbox rows not sent: {outbox}")
-    worker_kills = sum(n for name, n in result["kills"].items() if name.startswith("worker"))
+    worker_kills = sum(n for name, n in result["kills"].items() if "worker" in name)
     if result["received_twice"] > worker_kills:
         found.append(
             f"alerts received twice {result['received_twice']} > worker kills {worker_kills}"
@@ -703,13 +791,23 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--postgres", default="", help="a PostgreSQL server URL to also run on")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--keep", type=Path, help="keep the logs and files in this folder")
+    parser.add_argument(
+        "--targets",
+        default=",".join(SINGLE),
+        help=f"what the killer does, in shuffled rounds (comma-separated of {', '.join(TARGETS)}"
+        "; 'all' for every one; backend is PostgreSQL only)",
+    )
     args = parser.parse_args(argv)
+    targets = TARGETS if args.targets == "all" else tuple(args.targets.split(","))
+    if set(targets) - set(TARGETS):
+        parser.error(f"--targets: choose from {', '.join(TARGETS)} or all")
     options: dict[str, Any] = {
         "duration": args.duration,
         "contacts": args.contacts,
         "import_rows": args.import_rows,
         "kill_every": (args.kill_min, args.kill_max),
         "seed": args.seed,
+        "targets": targets,
     }
     failed = False
     backends: list[tuple[str, str]] = []
