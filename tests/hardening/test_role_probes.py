@@ -146,14 +146,34 @@ class Probe:
     clients: dict[str, Client]
 
 
-@pytest.fixture
-def probe(db: None, tmp_path: Path) -> Probe:
+@pytest.fixture(scope="module")
+def probe(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Probe]:
+    """The demo company, built once for this module's tests (it is most of their time), in an
+    outer transaction rolled back after the last one, as Django's TestCase.setUpTestData does:
+    each test still runs in its own savepoint (pytest-django), so what one changes is undone
+    before the next, and nothing of it outlives the module."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        outer._from_testcase = True  # type: ignore[attr-defined]  # as TestCase's class atomic
+        try:
+            yield _build_probe(tmp_path_factory.mktemp("probe"))
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def _build_probe(folder: Path) -> Probe:
     from django.db.models import Max
 
     from funnelpact.server.accounts.people import Profile
     from funnelpact.server.tracking.models import Contact, ContactIdentity, Rep
 
-    world: DemoWorld = build_world(tmp_path)
+    world: DemoWorld = build_world(folder)
     rep_team = Profile.objects.get(user__username="rep").team_name
     rep2_team = Profile.objects.get(user__username="rep2").team_name
     assert rep_team and rep2_team and rep_team != rep2_team
@@ -368,7 +388,7 @@ def _every_export_holds_no_lead_of_another_team(probe: Probe) -> None:
     assert not failures, "\n".join(failures)
 
 
-# -- the tests: one demo company each (building it is most of the time) -------------------------
+# -- the tests: one demo company for the module (building it is most of the time) ------------
 
 
 def test_objects_of_another_team(probe: Probe) -> None:
