@@ -102,3 +102,48 @@ def test_the_shared_generation_brings_another_workers_commits(
     shared_cache.set(services.SHARED_GENERATION_KEY, "another-commit", None)
     shared.poll()
     assert generation() == before + 2
+
+
+def test_requests_waiting_for_the_first_load_do_not_load_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A visitor arriving during the warm-up waits for it, then uses it: one load, not a cascade
+    # (each waiting request used to read the epoch before the load and find it changed after).
+    import threading
+    import uuid
+
+    monkeypatch.setattr(services, "agreement_context", lambda: None)
+    analytics = services.DashboardAnalytics()
+    loads: list[str] = []
+
+    def slow_load(
+        _context: object, agreement: str, generation: object, _now: object
+    ) -> services._Loaded:
+        time.sleep(0.3)
+        epoch = uuid.uuid4().hex
+        cache.set(services.EPOCH_KEY, epoch, None)
+        loads.append(epoch)
+        return services._Loaded(
+            None,  # type: ignore[arg-type]
+            None,  # type: ignore[arg-type]
+            agreement,
+            epoch,
+            generation,
+            time.monotonic(),
+            {},
+            {},
+        )
+
+    monkeypatch.setattr(analytics, "_load", slow_load)
+    now = services.datetime.now(services.ZoneInfo("UTC"))
+    got: list[services._Loaded] = []
+    visitors = [
+        threading.Thread(target=lambda: got.append(analytics.current(now))) for _ in range(4)
+    ]
+    for visitor in visitors:
+        visitor.start()
+        time.sleep(0.02)
+    for visitor in visitors:
+        visitor.join(10)
+    assert len(loads) == 1 and len(got) == 4
+    assert {loaded.epoch for loaded in got} == {loads[0]}

@@ -323,9 +323,12 @@ class DashboardAnalytics:
         context = agreement_context()
         agreement = context.content_hash if context is not None else ""
         SHARED_GENERATION.poll()  # another worker's store commit: refreshed below
-        epoch = cache.get(EPOCH_KEY)
-        generation = cache.get_or_set(GENERATION_KEY, 0, None)
         with self._lock:
+            # Read under the lock: a request that read them before waiting for a load (the
+            # warm-up at start) would find the new epoch "changed" and load again, and the
+            # requests queued behind that load again after it (a cascade of full loads).
+            epoch = cache.get(EPOCH_KEY)
+            generation = cache.get_or_set(GENERATION_KEY, 0, None)
             loaded = self._loaded
             if loaded is None or loaded.agreement != agreement or loaded.epoch != epoch:
                 loaded = self._load(context, agreement, generation, now)
