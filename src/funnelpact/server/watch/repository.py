@@ -329,6 +329,64 @@ def read_obligations(
     return found
 
 
+# The columns an obligation row is written with (the id first, evaluated_at last).
+OBLIGATION_COLUMNS = ("id", "contact_id", "cycle", "name", *OBLIGATION_VALUES, "evaluated_at")
+# The evaluator's instants among them (written from epoch seconds; evaluated_at is `now`).
+_EVALUATED_INSTANTS = frozenset(OBLIGATION_INSTANTS & set(OBLIGATION_VALUES))
+_FIRST_VALUE = OBLIGATION_COLUMNS.index(OBLIGATION_VALUES[0])
+
+
+def _from_seconds(column: str) -> str:
+    """The placeholder of a column: on SQLite an evaluator's instant (epoch seconds) becomes
+    Django's stored text in the statement (``datetime(s, 'unixepoch')``: ``YYYY-MM-DD
+    HH:MM:SS``, what ``Store.db_instant`` gives for a whole second)."""
+    return "datetime(%s, 'unixepoch')" if column in _EVALUATED_INSTANTS else "%s"
+
+
+def _with_instant_forms(db: Store, rows: Sequence[tuple[Any, ...]], first: int) -> list[Any]:
+    """PostgreSQL: the rows with their evaluator instants (``OBLIGATION_VALUES`` starting at
+    position ``first``) as datetimes, each distinct second converted once."""
+    positions = [
+        first + i for i, name in enumerate(OBLIGATION_VALUES) if name in OBLIGATION_INSTANTS
+    ]
+    form = instant_forms(db, (row[p] for row in rows for p in positions)).__getitem__
+    converted = []
+    for row in rows:
+        values = list(row)
+        for p in positions:
+            values[p] = form(values[p])
+        converted.append(tuple(values))
+    return converted
+
+
+def insert_obligations(db: Store, rows: Sequence[tuple[Any, ...]]) -> None:
+    """New obligation rows in ``OBLIGATION_COLUMNS`` order, the evaluator's instants as epoch
+    seconds and ``evaluated_at`` in the stored form: one bulk statement (COPY on PostgreSQL)."""
+    if not rows:
+        return
+    if db.postgres:
+        db.insert(OBLIGATION_TABLE, OBLIGATION_COLUMNS, _with_instant_forms(db, rows, _FIRST_VALUE))
+        return
+    names = ", ".join(OBLIGATION_COLUMNS)
+    marks = ", ".join(_from_seconds(name) for name in OBLIGATION_COLUMNS)
+    with db.connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {OBLIGATION_TABLE} ({names}) VALUES ({marks})", rows)
+
+
+def update_obligations(db: Store, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Changed obligation rows: ``OBLIGATION_VALUES`` (instants as epoch seconds), then
+    ``evaluated_at`` (stored form), then the id."""
+    if not rows:
+        return
+    columns = [*OBLIGATION_VALUES, "evaluated_at"]
+    if db.postgres:
+        db.update(OBLIGATION_TABLE, columns, _with_instant_forms(db, rows, 0))
+        return
+    assignments = ", ".join(f"{name} = {_from_seconds(name)}" for name in columns)
+    with db.connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {OBLIGATION_TABLE} SET {assignments} WHERE id = %s", rows)
+
+
 WATCHED_TABLE = str(watch_models.WatchedLead._meta.db_table)
 
 
@@ -349,16 +407,21 @@ def upsert_watched(db: Store, rows: Sequence[tuple[int, Any, Any, Any]]) -> None
     """(contact id, next_check_at, evaluated_at, activity_seen_at), inserted or updated."""
     if not rows:
         return
+    forms: dict[Any, Any] = {}  # a batch's rows share most instants (``now`` in each)
+
+    def stored(value: datetime | None) -> Any:
+        found = forms.get(value)
+        if found is None and value is not None:
+            found = forms[value] = db.db_instant(value)
+        return found
+
     with db.connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {WATCHED_TABLE} (contact_id, next_check_at, evaluated_at, "
             "activity_seen_at) VALUES (%s, %s, %s, %s) ON CONFLICT (contact_id) DO UPDATE SET "
             "next_check_at = EXCLUDED.next_check_at, evaluated_at = EXCLUDED.evaluated_at, "
             "activity_seen_at = EXCLUDED.activity_seen_at",
-            [
-                (cid, db.db_instant(check), db.db_instant(at), db.db_instant(seen))
-                for cid, check, at, seen in rows
-            ],
+            [(cid, stored(check), stored(at), stored(seen)) for cid, check, at, seen in rows],
         )
 
 
