@@ -103,6 +103,44 @@ def test_round_robin_skips_a_rep_at_capacity(round_robin, clock) -> None:
     assert sorted(owners_of("new")) == ["Bea Sanz", "Bea Sanz", "Marta Gil"]
 
 
+def _contact_reads(queries: list[dict[str, str]]) -> list[str]:
+    """The statements that read waiting contacts' ids (the assignment's candidates)."""
+    table = store.Contact._meta.db_table
+    return [
+        query["sql"]
+        for query in queries
+        if query["sql"].startswith("SELECT")
+        and f'FROM "{table}"' in query["sql"]
+        and '"owner_id" IS NULL' in query["sql"]
+        and "COUNT(" not in query["sql"]
+    ]
+
+
+def test_only_as_many_waiting_leads_as_the_reps_have_room_for_are_read(round_robin, clock) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # Capacity 8 a week per rep: Ana and Marta are full, Bea has room for 3 more.
+    monday = clock.set(madrid(2025, 12, 1, 9))
+    store_records(assigned_earlier(8, monday, "ana", Ref(System.HUBSPOT, "rep-ana")))
+    store_records(assigned_earlier(8, monday, "marta", Ref(System.HUBSPOT, "rep-marta")))
+    store_records(assigned_earlier(5, monday, "bea", BEA))
+    at = clock.set(TUESDAY)
+    store_records(unowned(12, at))
+    with CaptureQueriesContext(connection) as reads:
+        report = assign_new_mqls("Ventas", at)
+    assert [name for _, name in report.assigned] == ["Bea Sanz"] * 3
+    assert owners_of("new")[:3] == ["Bea Sanz"] * 3  # the oldest first
+    assert report.queued == 9
+    (candidates,) = _contact_reads(reads.captured_queries)
+    assert "LIMIT 3" in candidates
+    # The team is full now: the scheduler's next ticks read no waiting lead at all.
+    with CaptureQueriesContext(connection) as reads:
+        assert tick(clock.set(TUESDAY.replace(hour=11)), send=lambda *args: None).assigned == 0
+    assert _contact_reads(reads.captured_queries) == []
+    assert owners_of("new")[3:] == [""] * 9
+
+
 def test_least_loaded_favours_the_rep_with_fewer_leads_this_week(clock, agreement_path) -> None:
     use_agreement(agreement_path, clock.set(HANDOFF))
     store_records([*team(), Rep(ref=BEA, name="Bea Sanz", team="Ventas")])

@@ -52,12 +52,14 @@ def assign_new_mqls(
     method: AssignmentMethod | None = None,
     dry_run: bool = False,
     skip: Collection[int] = (),
+    count_queued: bool = True,
 ) -> AssignmentReport:
     """Give the team's reps the unowned MQLs (see the module docstring).
 
     ``method`` defaults to the agreement's (least-loaded when it sets none); ``dry_run``
     decides without storing anything; ``skip``: contacts already given out (a dry run over
-    several teams).
+    several teams); ``count_queued=False`` (the scheduler) leaves the report's ``queued`` at
+    0 instead of counting the leads left waiting.
     """
     from funnelpact.server.tracking.services import store_records
 
@@ -72,18 +74,13 @@ def assign_new_mqls(
     )
     if not reps:
         raise NotFoundError(f"team {team!r}: no active rep belongs to it")
-    waiting = [
-        contact_id
-        for contact_id in store.Contact.objects.filter(
-            owner__isnull=True, lifecycle_stage=stage, merged_into__isnull=True
-        )
-        .order_by("created_at", "pk")
-        .values_list("pk", flat=True)
-        if contact_id not in skip
-    ]
+    waiting = store.Contact.objects.filter(
+        owner__isnull=True, lifecycle_stage=stage, merged_into__isnull=True
+    ).exclude(pk__in=list(skip))
     calendar = context.calendar
     if not calendar.is_working(now):
-        return AssignmentReport((), len(waiting), calendar.next_opening(now), team, method)
+        queued = waiting.count() if count_queued else 0
+        return AssignmentReport((), queued, calendar.next_opening(now), team, method)
     capacity = _weekly_capacity(context)
     local = now.astimezone(calendar.zone)
     week_start = datetime.combine(
@@ -93,10 +90,20 @@ def assign_new_mqls(
         rep.pk: store.OwnerChange.objects.filter(owner=rep, assigned_at__gte=week_start).count()
         for rep in reps
     }
+    # Only as many waiting leads as the reps have room for are read (oldest first): a team at
+    # capacity reads none, however many unowned MQLs wait (the scheduler asks every tick).
+    room = sum(max(0.0, capacity - taken) for taken in load.values())
+    ordered = waiting.order_by("created_at", "pk").values_list("pk", flat=True)
+    if room == 0:
+        chosen: list[int] = []
+    elif math.isinf(room):
+        chosen = list(ordered)
+    else:
+        chosen = list(ordered[: int(room)])
     turn = _next_turn(reps) if method is AssignmentMethod.ROUND_ROBIN else 0
     records: list[Record] = []
     assigned: list[tuple[int, str]] = []
-    for contact_id in waiting:
+    for contact_id in chosen:
         open_reps = [rep for rep in reps if load[rep.pk] < capacity]
         if not open_reps:
             break
@@ -118,7 +125,13 @@ def assign_new_mqls(
         records.append(dataclasses.replace(stored, owner=rep_ref))
     if records:
         store_records(records)
-    return AssignmentReport(tuple(assigned), len(waiting) - len(assigned), None, team, method)
+    if not count_queued:
+        queued = 0
+    elif len(chosen) < room:  # every waiting lead was read
+        queued = len(chosen) - len(assigned)
+    else:
+        queued = waiting.count() - (len(assigned) if dry_run else 0)  # stored ones are owned now
+    return AssignmentReport(tuple(assigned), queued, None, team, method)
 
 
 def _next_turn(reps: list[store.Rep]) -> int:
@@ -178,7 +191,7 @@ def assign_on_tick(context: WatchContext, now: datetime) -> int:
     given: set[int] = set()
     for name in settings.teams:
         try:
-            report = assign_new_mqls(name, now, skip=given)
+            report = assign_new_mqls(name, now, skip=given, count_queued=False)
         except NotFoundError as exc:  # a team with no active rep: the others still assign
             log.warning("assignment skipped: %s", exc)
             continue
