@@ -568,14 +568,10 @@ class AnalyticsEngine:
         else:
             self._recording = []
             try:
-                # DuckDB: one statement; the stage pivot the later joins read is a CTE that
-                # DuckDB materialises once (a checkpoint table was one more 1M-row write and
-                # scan: ~8% of the facts' CPU, same figures). Other backends keep it.
-                checkpoint = None if self.backend == "duckdb" else self._materialise
                 table = self._materialise(
                     "facts_partial",
                     build_contact_facts(
-                        self._tables, self.config, self.clock, checkpoint, columns=columns
+                        self._tables, self.config, self.clock, self._materialise, columns=columns
                     ),
                 )
                 if self.backend == "duckdb":
