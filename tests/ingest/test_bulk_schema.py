@@ -74,3 +74,17 @@ def test_blank_rows_are_not_rows(tmp_path: Path) -> None:
     read = read_job(prepare_hubspot([path], OPTIONS))
     assert read.rows == 40
     compare([[path]])
+
+
+def test_large_stored_tables_through_pyarrow_give_the_same_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A re-import's stored rows reach DuckDB through pyarrow from ``_ARROW_ROWS`` rows on
+    (list parameters below): the same comparison, the same store."""
+    from funnelpact.server.tracking import bulk
+
+    monkeypatch.setattr(bulk, "_ARROW_ROWS", 0)
+    older, newer = tmp_path / "older.csv", tmp_path / "newer.csv"
+    write_contacts_export(older, 300, seed=3)
+    write_contacts_export(newer, 400, seed=4)
+    compare([[older], [older], [newer]])
