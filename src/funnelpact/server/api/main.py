@@ -8,8 +8,9 @@ validation, authentication and parsing errors are converted to it first. Bad inp
 
 from __future__ import annotations
 
+import psycopg
 from django.core.exceptions import RequestDataTooBig
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
@@ -86,7 +87,10 @@ def store_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
     # The store's connection was lost mid-request (PostgreSQL restarted, the backend
     # terminated, the server unreachable): the transaction was rolled back, nothing of the
     # request is stored. Django closes the broken connection at the end of the request and the
-    # next one opens a new one, so the client only has to send the same request again.
+    # next one opens a new one, so the client only has to send the same request again. (The
+    # bulk writers' COPY uses psycopg's cursor directly: its errors reach us unwrapped, and
+    # Django has not marked the connection; marked here, it is checked and closed.)
+    connection.errors_occurred = True
     response = render_error(
         request,
         StoreUnavailableError(
@@ -105,6 +109,18 @@ def on_operational_error(request: HttpRequest, exc: OperationalError) -> HttpRes
 
 @api.exception_handler(InterfaceError)
 def on_interface_error(request: HttpRequest, exc: InterfaceError) -> HttpResponse:
+    return store_unavailable(request, exc)
+
+
+@api.exception_handler(psycopg.OperationalError)
+def on_driver_operational_error(
+    request: HttpRequest, exc: psycopg.OperationalError
+) -> HttpResponse:
+    return store_unavailable(request, exc)
+
+
+@api.exception_handler(psycopg.InterfaceError)
+def on_driver_interface_error(request: HttpRequest, exc: psycopg.InterfaceError) -> HttpResponse:
     return store_unavailable(request, exc)
 
 
