@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from schedule_helpers import HookServer, MailServer, free_port, mail_url
+from schedule_helpers import MailServer, free_port, mail_url
 
+from channel_standins import HookServer, serve_hooks
 from funnelpact.analytics.sources import AnalyticsData, from_records
 from funnelpact.demo.journeys import journey, team
 
@@ -80,33 +81,4 @@ def _fresh_live_engine() -> Iterator[None]:
 @pytest.fixture
 def hook_server() -> Iterator[HookServer]:
     """An HTTP server where Slack's incoming webhooks and a generic JSON webhook would be."""
-    import json
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    state = HookServer()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            state.posts.append((self.path, json.loads(self.rfile.read(length) or b"{}")))
-            self.send_response(200)
-            if self.path.startswith("/services/"):  # Slack's incoming webhooks answer "ok"
-                self.send_header("Content-Type", "text/plain")
-                self.end_headers()
-                self.wfile.write(b"ok")
-                return
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(b'{"ok": true}')
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    yield from serve_hooks()

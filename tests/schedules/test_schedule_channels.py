@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from schedule_helpers import HookServer, self_signed
 
+from channel_standins import HookServer, self_signed
 from funnelpact.analytics.sources import AnalyticsData
 from funnelpact.errors import InputError
 from funnelpact.server.schedules import models

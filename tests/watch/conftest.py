@@ -3,16 +3,15 @@ third-party services alerts go to (an SMTP server, an HTTP server for Slack/Team
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from channel_standins import HookServer, serve_hooks
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 AGREEMENT = EXAMPLES / "agreement-seed-000.yaml"  # Madrid; Mon-Thu 09-14, 15-18; Fri 08-15
@@ -30,51 +29,9 @@ class FakeClock:
         return self.now
 
 
-@dataclass
-class HookServer:
-    """An HTTP endpoint on 127.0.0.1 that records JSON posts; ``failing`` answers 500."""
-
-    port: int = 0
-    posts: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    failing: bool = False
-
-    def url(self, path: str = "/hook") -> str:
-        return f"json://127.0.0.1:{self.port}{path}"
-
-
 @pytest.fixture
 def hook_server() -> Iterator[HookServer]:
-    state = HookServer()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            body = self.rfile.read(length)
-            if state.failing:
-                self.send_response(500)
-                self.end_headers()
-                return
-            state.posts.append((self.path, json.loads(body or b"{}")))
-            self.send_response(200)
-            if self.path.startswith("/services/"):  # Slack's incoming webhooks answer "ok"
-                self.send_header("Content-Type", "text/plain")
-                self.end_headers()
-                self.wfile.write(b"ok")
-                return
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(b'{"ok": true}')
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    yield from serve_hooks()
 
 
 @pytest.fixture

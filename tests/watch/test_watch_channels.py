@@ -10,6 +10,7 @@ from email.header import decode_header, make_header
 import pytest
 from watch_factories import madrid, mql, team
 
+from channel_standins import self_signed
 from funnelpact.errors import InputError, NotFoundError
 from funnelpact.server.tracking.services import store_records
 from funnelpact.server.watch import models
@@ -124,45 +125,6 @@ def test_a_large_alert_batch_is_written_once(db, hook_server) -> None:
     assert row.status == models.DeliveryStatus.PENDING and row.attempts == 0
 
 
-def _self_signed(folder) -> tuple[str, str]:
-    """A certificate and key for 127.0.0.1 (the Teams stand-in speaks HTTPS, as Teams does)."""
-    import datetime as dt
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return str(cert_path), str(key_path)
-
-
 def test_teams_workflow_gets_an_adaptive_card(clock, agreement_path, tmp_path) -> None:
     """`workflows://` (a Teams workflow webhook) against an HTTPS endpoint on loopback: the
     POST goes to the workflow's trigger path with its signature, and carries the message with
@@ -188,7 +150,7 @@ def test_teams_workflow_gets_an_adaptive_card(clock, agreement_path, tmp_path) -
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(*_self_signed(tmp_path))
+    context.load_cert_chain(*self_signed(tmp_path))
     server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
