@@ -51,6 +51,8 @@ SECURE_PROXY_SSL_HEADER = _deployment.proxy_ssl_header
 CSRF_TRUSTED_ORIGINS = _deployment.csrf_trusted_origins
 # The pages send the CSRF token from the template (hx-headers), never read from the cookie.
 CSRF_COOKIE_HTTPONLY = True
+# An expired form gets the app's page in the reader's language, not Django's developer notes.
+CSRF_FAILURE_VIEW = "funnelpact.server.web.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -12,3 +12,8 @@ urlpatterns = [
     path("sso/", include("funnelpact.server.accounts.sso_urls")),
     path("", include("funnelpact.server.web.urls")),
 ]
+
+# The app's own pages for errors, in the reader's language (JSON under /api/ and /webhooks/).
+handler403 = "funnelpact.server.web.errors.forbidden"
+handler404 = "funnelpact.server.web.errors.not_found"
+handler500 = "funnelpact.server.web.errors.server_error"

@@ -86,7 +86,7 @@ def viewer_of(request: HttpRequest) -> Viewer | None:
     return viewer
 
 
-def _wants_json(request: HttpRequest) -> bool:
+def wants_json(request: HttpRequest) -> bool:
     return (
         request.headers.get("HX-Request") == "true"
         or "application/json" in request.headers.get("Accept", "")
@@ -120,12 +120,14 @@ def requires(capability: Capability, *methods: str) -> Callable[[View], View]:
             if request.method not in allowed:
                 return HttpResponseNotAllowed(allowed)
             if not request.user.is_authenticated:
-                if _wants_json(request):
+                if wants_json(request):
                     return JsonResponse({"detail": "authentication required"}, status=401)
                 return redirect_to_login(request.get_full_path())
             viewer = viewer_of(request)
             if viewer is None or not viewer.can(capability):
-                return HttpResponse("You do not have access to this page.", status=403)
+                from funnelpact.server.web.errors import error_response  # imports this module
+
+                return error_response(request, 403)
             request.viewer = viewer
             _use_agreement_zone()
             return view(request, *args, **kwargs)

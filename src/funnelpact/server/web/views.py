@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from funnelpact.domain.compliance import Status
 from funnelpact.domain.errors import DomainError
-from funnelpact.domain.records import Direction, Ref, System, Touch, TouchType
+from funnelpact.domain.records import Decision, Direction, Ref, System, Touch, TouchType
 from funnelpact.errors import FunnelpactError, InputError
 from funnelpact.server.accounts.people import AuditAction, AuditEntry, Profile
 from funnelpact.server.accounts.people_services import (
@@ -248,21 +248,34 @@ def leads_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _timeline(contact: store.Contact) -> list[dict[str, Any]]:
+def _stage_labels() -> dict[str, str]:
+    """Stage names as the agreement in force labels them (in its own language)."""
+    context = active_context()
+    if context is None:
+        return {}
+    return {stage.name: stage.label for stage in context.agreement.lifecycle.stages}
+
+
+def _timeline(contact: store.Contact, stage_labels: dict[str, str]) -> list[dict[str, Any]]:
+    # Each event's kind is shown as a translated word beside it: the text is what the CRM
+    # recorded (a subject, a page), never the kind again in English.
     events: list[dict[str, Any]] = []
     for change in contact.stage_changes.all():
-        events.append({"at": change.entered_at, "kind": "stage", "text": change.stage})
+        text = stage_labels.get(change.stage, change.stage)
+        events.append({"at": change.entered_at, "kind": "stage", "text": text})
     for change in contact.owner_changes.select_related("owner"):
         events.append({"at": change.assigned_at, "kind": "owner", "text": str(change.owner)})
     for touch in contact.touches.select_related("rep"):
-        text = touch.type.replace("_", " ")
-        if touch.subject or touch.content:
-            text += f": {touch.subject or touch.content}"
+        text = touch.subject or touch.content or ""
         events.append(
             {"at": touch.occurred_at, "kind": touch.type, "text": text, "who": str(touch.rep or "")}
         )
+    reasons = _reason_labels()
     for decision in contact.decisions.select_related("decided_by"):
-        text = decision.decision + (f" ({decision.reason})" if decision.reason else "")
+        accepted = decision.decision == Decision.ACCEPTED
+        text = str(_("lead accepted") if accepted else _("lead rejected"))
+        if decision.reason:
+            text += f" ({reasons.get(decision.reason, decision.reason)})"
         events.append(
             {
                 "at": decision.decided_at,
@@ -275,16 +288,25 @@ def _timeline(contact: store.Contact) -> list[dict[str, Any]]:
     return events
 
 
+def _reason_labels() -> dict[str, str]:
+    context = active_context()
+    if context is None:
+        return {}
+    return {reason.code: reason.label for reason in context.agreement.handoff.rejection_reasons}
+
+
 @requires(Capability.VIEW_LEADS)
 def lead_view(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = _viewer(request)
     contact = lead_or_404(viewer, pk)
     context = active_context()
+    labels = _stage_labels()
     return _page(
         request,
         "web/lead.html",
         contact=contact,
-        timeline=_timeline(contact),
+        stage_label=labels.get(contact.lifecycle_stage, contact.lifecycle_stage),
+        timeline=_timeline(contact, labels),
         obligations=list(contact.obligations.order_by("cycle", "due_at")),
         identities=list(contact.identities.all()),
         reasons=context.agreement.handoff.rejection_reasons if context else (),

@@ -1,5 +1,8 @@
 # ruff: noqa: E501  (a table of whole sentences: splitting them would hide what is translated)
-"""The web pages' es/it catalogs (django.po and .mo), written from the table below.
+"""The web pages' es/it catalogs (django.po and .mo): the table below merged into them.
+
+The .po files are the record (texts were also added to them directly); this script adds or
+updates the table's entries, keeps every other entry, and compiles the .mo files.
 
 uv run python src/funnelpact/server/web/locale/build_catalogs.py
 """
@@ -8,7 +11,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import write_po
+from babel.messages.pofile import read_po, write_po
 
 T = {
     "Dashboard": ("Panel", "Cruscotto"),
@@ -315,14 +318,50 @@ T = {
     "When": ("Cuándo", "Quando"),
     "Who": ("Quién", "Chi"),
     "What": ("Qué", "Cosa"),
+    # Error pages.
+    "No access": ("Sin acceso", "Accesso negato"),
+    "Your role does not give you access to this page.": (
+        "Tu rol no da acceso a esta página.",
+        "Il tuo ruolo non dà accesso a questa pagina.",
+    ),
+    "Page not found": ("Página no encontrada", "Pagina non trovata"),
+    "There is nothing at this address, or it is not yours to see.": (
+        "No hay nada en esta dirección, o no te corresponde verlo.",
+        "Non c'è nulla a questo indirizzo, oppure non è tuo da vedere.",
+    ),
+    "Something went wrong": ("Algo ha fallado", "Qualcosa è andato storto"),
+    "The server could not answer. Try again in a moment.": (
+        "El servidor no ha podido responder. Vuelve a intentarlo en un momento.",
+        "Il server non ha potuto rispondere. Riprova tra un momento.",
+    ),
+    "This form has expired. Reload the page and send it again.": (
+        "Este formulario ha caducado. Recarga la página y vuelve a enviarlo.",
+        "Questo modulo è scaduto. Ricarica la pagina e invialo di nuovo.",
+    ),
+    "Back to the dashboard": ("Volver al panel", "Torna al cruscotto"),
+    # HubSpot's original sources, as HubSpot's own Spanish and Italian screens name them.
+    "Organic search": ("Búsqueda orgánica", "Ricerca organica"),
+    "Paid search": ("Búsqueda de pago", "Ricerca a pagamento"),
+    "Email marketing": ("Email marketing", "Email marketing"),
+    "Organic social": ("Redes sociales orgánicas", "Social organici"),
+    "Referrals": ("Referencias", "Referral"),
+    "Other campaigns": ("Otras campañas", "Altre campagne"),
+    "Direct traffic": ("Tráfico directo", "Traffico diretto"),
+    "Offline sources": ("Fuentes sin conexión", "Fonti offline"),
+    "Paid social": ("Redes sociales de pago", "Social a pagamento"),
+    "AI referrals": ("Referencias de IA", "Referral da IA"),
 }
 root = Path("src/funnelpact/server/web/locale")
 for index, lang in enumerate(("es", "it")):
-    catalog = Catalog(locale=lang, project="funnelpact-web")
-    for msgid, pair in T.items():
-        catalog.add(msgid, pair[index])
     folder = root / lang / "LC_MESSAGES"
     folder.mkdir(parents=True, exist_ok=True)
+    if (folder / "django.po").exists():
+        with (folder / "django.po").open("rb") as f:
+            catalog = read_po(f, locale=lang)
+    else:
+        catalog = Catalog(locale=lang, project="funnelpact-web")
+    for msgid, pair in T.items():
+        catalog.add(msgid, pair[index])
     with (folder / "django.po").open("wb") as f:
         write_po(f, catalog, width=100)
     with (folder / "django.mo").open("wb") as f:

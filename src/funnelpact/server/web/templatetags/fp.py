@@ -88,6 +88,28 @@ _LABELS = {
 }
 
 
+# HubSpot's original-source codes (`hs_analytics_source`) as HubSpot's own screens name them;
+# any other source (a Salesforce lead source, a mapped CSV's) is shown as the CRM wrote it.
+_SOURCES = {
+    "ORGANIC_SEARCH": gettext_lazy("Organic search"),
+    "PAID_SEARCH": gettext_lazy("Paid search"),
+    "EMAIL_MARKETING": gettext_lazy("Email marketing"),
+    "SOCIAL_MEDIA": gettext_lazy("Organic social"),
+    "REFERRALS": gettext_lazy("Referrals"),
+    "OTHER_CAMPAIGNS": gettext_lazy("Other campaigns"),
+    "DIRECT_TRAFFIC": gettext_lazy("Direct traffic"),
+    "OFFLINE": gettext_lazy("Offline sources"),
+    "PAID_SOCIAL": gettext_lazy("Paid social"),
+    "AI_REFERRALS": gettext_lazy("AI referrals"),
+}
+
+
+def fp_source(value: str | None) -> str:
+    if not value:
+        return "—"
+    return str(_SOURCES.get(value, value))
+
+
 def fp_label(value: str) -> str:
     return str(_LABELS.get(value, value.replace("_", " ")))
 
@@ -114,6 +136,7 @@ def get(mapping: dict[str, object], key: str) -> object:
 
 
 for _filter in (
+    fp_source,
     fp_label,
     fp_obligation,
     fp_int,

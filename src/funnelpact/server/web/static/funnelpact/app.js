@@ -27,7 +27,7 @@
         { label: t.target, data: data.pacing.expected, borderColor: palette.grey, borderDash: [6, 4], pointRadius: 0, fill: false },
         { label: t.actual, data: data.pacing.actual, borderColor: palette.brand, backgroundColor: palette.brand, pointRadius: 2, tension: .2, fill: false }
       ] },
-      options: { interaction: { mode: "index", intersect: false }, plugins: { legend: { labels: { filter: function (i) { return i.text !== t.low; } } } }, scales: { y: { beginAtZero: true } } }
+      options: { interaction: { mode: "index", intersect: false }, plugins: { legend: { labels: { filter: function (i, d) { return i.text !== t.low && d.datasets[i.datasetIndex].data.length > 0; } } } }, scales: { y: { beginAtZero: true } } }
     });
     new Chart(document.getElementById("chart-funnel"), {
       type: "bar",
