@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from funnelpact.domain.compliance import Status
 from funnelpact.domain.errors import DomainError
+from funnelpact.domain.planning.spec import PlanSpec
 from funnelpact.domain.records import Decision, Direction, Ref, System, Touch, TouchType
 from funnelpact.errors import FunnelpactError, InputError
 from funnelpact.server.accounts.people import AuditAction, AuditEntry, Profile
@@ -411,18 +412,30 @@ def touch_view(request: HttpRequest, pk: int) -> HttpResponse:
 # -- planner ------------------------------------------------------------------------------------
 
 
+def _plan_in_force() -> PlanSpec | None:
+    context = active_context()
+    if context is None:
+        return None
+    try:
+        return context.agreement.plan_spec()
+    except (DomainError, ValueError):
+        return None
+
+
 @requires(Capability.VIEW_PLANNER, "GET", "POST")
 def planner_view(request: HttpRequest) -> HttpResponse:
     viewer = _viewer(request)
-    inputs = planner.defaults()
+    spec = _plan_in_force()
+    labels = planner.stage_labels(spec)
+    inputs = planner.defaults(spec)
     result = None
     errors: list[str] = []
     if request.method == "POST":
         if not viewer.can(Capability.EDIT_PLANNER):
             return HttpResponse(status=403)
-        inputs = planner.inputs_from(request.POST)
+        inputs = planner.inputs_from(request.POST, inputs)
         try:
-            result = planner.run(inputs)
+            result = planner.run(inputs, labels)
         except DomainError as exc:
             errors = [issue.render() for issue in exc.issues]
         except planner.PlannerInputError as exc:
@@ -430,18 +443,25 @@ def planner_view(request: HttpRequest) -> HttpResponse:
         if result is not None and request.POST.get("save") and request.POST.get("name", "").strip():
             planner.save(request.POST["name"].strip()[:120], inputs, viewer.username, now())
     else:
-        result = planner.run(inputs)
+        try:
+            result = planner.run(inputs, labels)
+        except (DomainError, planner.PlannerInputError):  # a plan the planner cannot rerun
+            result = planner.run(planner.defaults())
     saved = planner.saved()
     compare_ids = [
         int(v)
         for v in request.GET.getlist("compare")
         if v.isascii() and v.isdigit() and len(v) <= 18
     ]
-    comparison = planner.compare(compare_ids) if compare_ids else None
+    comparison = planner.compare(compare_ids, labels) if compare_ids else None
     return _page(
         request,
         "web/planner.html",
         inputs=inputs,
+        rate_fields=[
+            (f"rate_{stage}", labels.get(stage, stage), inputs[f"rate_{stage}"])
+            for stage in planner.stages_of(inputs)
+        ],
         result=result,
         errors=errors,
         saved=saved,
