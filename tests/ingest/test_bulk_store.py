@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import sys
+import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -217,3 +218,83 @@ def test_owners_the_owners_api_described_resolve_as_the_row_path_does(tmp_path: 
         store_records([Rep(ref=Ref(System.HUBSPOT, "9001"), name="Ana García")])
 
     compare([[path], [path]], before=api_owner)
+
+
+def _producer_threads() -> list[Any]:
+    import threading
+
+    return [t for t in threading.enumerate() if t.name == "funnelpact-bulk" and t.is_alive()]
+
+
+def test_rows_in_many_pieces_store_what_the_row_path_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB produces the rows a piece at a time on its own thread, ahead of the store: with
+    pieces far smaller than the tables (and tables larger than the pieces waiting), nothing
+    is lost, repeated or reordered."""
+    from funnelpact.server.tracking import bulk
+
+    monkeypatch.setattr(bulk, "CHUNK", 7)
+    path = tmp_path / "contacts.csv"
+    write_contacts_export(path, 150, seed=8)
+    compare([[path], [path]])
+    assert not _producer_threads()
+
+
+def test_a_failure_while_producing_rows_stores_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import duckdb
+
+    from funnelpact.server.tracking import bulk
+
+    path = tmp_path / "contacts.csv"
+    write_contacts_export(path, 60, seed=9)
+    real = bulk._Plain.selects
+
+    def broken(self: Any) -> Any:
+        for number, (table, columns, query) in enumerate(real(self)):
+            # The stage changes' rows fail in DuckDB when produced (a cast of every stage
+            # name), on the producing thread; counting them does not compute the column.
+            if number == 2:
+                query = f"SELECT *, CAST(stage || 'x' AS INTEGER) AS boom FROM ({query})"
+            yield table, columns, query
+
+    monkeypatch.setattr(bulk._Plain, "selects", broken)
+    with pytest.raises(duckdb.Error) as raised:
+        bulk_path([path])
+    assert "_run" in {frame.name for frame in traceback.extract_tb(raised.value.__traceback__)}
+    assert not _producer_threads()
+    assert not m.Contact.objects.exists()
+    assert not m.StageChange.objects.exists()
+
+
+def test_a_store_error_while_writing_stops_the_producer_and_the_store_decides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database error on the plain part (the third table here) rolls that part back, ends
+    DuckDB's thread, and the whole import goes through store_records: the same store."""
+    from django.db import DatabaseError
+
+    from funnelpact.server.tracking import bulk
+
+    path = tmp_path / "contacts.csv"
+    write_contacts_export(path, 80, seed=10)
+    real = {name: getattr(bulk, name) for name in ("_insert_chunks", "_copy_file")}
+    calls: list[str] = []
+
+    def failing(name: str) -> Callable[..., None]:
+        def write(store: Any, table: str, *args: Any) -> None:
+            calls.append(table)
+            if len(calls) == 3:
+                raise DatabaseError("the store refused")
+            real[name](store, table, *args)
+
+        return write
+
+    for name in real:
+        monkeypatch.setattr(bulk, name, failing(name))
+    monkeypatch.setattr(bulk, "CHUNK", 5)  # pieces still waiting when the error comes
+    compare([[path]])
+    assert len(calls) == 3
+    assert not _producer_threads()

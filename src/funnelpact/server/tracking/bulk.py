@@ -32,9 +32,12 @@ that savepoint and the whole import goes through ``store_records`` instead.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
 import tempfile
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
@@ -58,7 +61,8 @@ from funnelpact.server.tracking.services import (
 )
 
 HUBSPOT = System.HUBSPOT.value
-CHUNK = 200_000  # rows per executemany / COPY piece (bounds memory)
+CHUNK = 100_000  # rows per executemany piece (bounds memory)
+_AHEAD = 2  # pieces DuckDB may produce ahead of the store
 _ARROW_ROWS = 100_000  # from this many rows, _rows converts through pyarrow
 
 _FACT_TABLES = ("stage_changes", "owner_changes", "touches", "decisions")
@@ -508,17 +512,24 @@ class _Plain:
         )
 
     def write(self) -> None:
+        """Every table's rows into the store, DuckDB producing the next piece (a chunk of
+        rows, or the next table's CSV) on a second thread while the store takes the current
+        one and rebuilds its indexes (docs/store.md "Bulk writes")."""
+        plan = []
         for table, columns, query in self.selects():
             rows = int(self.con.execute(f"SELECT count(*) FROM ({query})").fetchall()[0][0])
-            if not rows:
-                continue
-            rebuilt = _drop_indexes(self.store, table, rows)
-            if self.store.postgres:
-                _copy_csv(self.con, self.store, table, columns, query)
-            else:
-                _executemany(self.con, self.store, table, columns, query)
-            for statement in rebuilt:
-                self.store.execute(statement)
+            if rows:
+                plan.append((table, columns, query, rows))
+        postgres = self.store.postgres
+        with _Producer(self.con, [(query, postgres) for _t, _c, query, _r in plan]) as pieces:
+            for index, (table, columns, _query, rows) in enumerate(plan):
+                rebuilt = _drop_indexes(self.store, table, rows)
+                if postgres:
+                    _copy_file(self.store, table, columns, pieces.file(index))
+                else:
+                    _insert_chunks(self.store, table, columns, pieces.chunks(index))
+                for statement in rebuilt:
+                    self.store.execute(statement)
 
     def close(self) -> None:
         self.con.close()
@@ -596,39 +607,103 @@ def _allocate(store: Store, model: type[Any], count: int) -> int:
     return store.allocate_ids(model, 1)[0]  # SQLite: BEGIN IMMEDIATE holds other writers off
 
 
-def _executemany(
-    con: duckdb.DuckDBPyConnection,
-    store: Store,
-    table: str,
-    columns: tuple[str, ...],
-    query: str,
+_DONE = object()  # the end of a table's chunks
+
+
+class _Producer:
+    """DuckDB's side of ``_Plain.write`` on its own thread: for each query in turn, SQLite's
+    rows a chunk at a time (DuckDB's ``fetchmany`` tuples, built in C++: about twice as fast as
+    Arrow's ``to_pylist`` per column and a zip) or PostgreSQL's CSV file (DuckDB's ``COPY``).
+    DuckDB runs its query with the GIL released and SQLite its inserts and index builds, and
+    PostgreSQL works in its own process, so the two cores overlap: the next piece is ready when
+    the store is done with the current one. At most ``_AHEAD`` pieces wait (memory bound)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, queries: list[tuple[str, bool]]) -> None:
+        self.cursor = con.cursor()  # a connection of its own to the same DuckDB database
+        self.queries = queries
+        self.pieces: queue.Queue[tuple[int, Any]] = queue.Queue(maxsize=_AHEAD)
+        self.stop = threading.Event()
+        self.paths: list[Path] = []
+        self.thread = threading.Thread(target=self._run, name="funnelpact-bulk", daemon=True)
+
+    def __enter__(self) -> _Producer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        while self.thread.is_alive():  # unblock a put, then let the thread see ``stop``
+            with contextlib.suppress(queue.Empty):
+                self.pieces.get(timeout=0.05)
+        self.cursor.close()
+        for path in self.paths:
+            path.unlink(missing_ok=True)
+
+    def _put(self, index: int, piece: Any) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.pieces.put((index, piece), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self) -> None:
+        try:
+            for index, (query, to_file) in enumerate(self.queries):
+                if to_file:
+                    handle, name = tempfile.mkstemp(prefix="funnelpact-bulk-", suffix=".csv")
+                    os.close(handle)
+                    path = Path(name)
+                    self.paths.append(path)
+                    self.cursor.execute(
+                        f"COPY ({query}) TO '{path}' (HEADER false, DELIMITER ',', QUOTE '\"')"
+                    )
+                    if not self._put(index, path):
+                        return
+                    continue
+                result = self.cursor.execute(query)
+                while rows := result.fetchmany(CHUNK):
+                    if not self._put(index, rows):
+                        return
+                if not self._put(index, _DONE):
+                    return
+        except BaseException as error:  # handed to the writing thread
+            self._put(-1, error)
+
+    def _next(self, index: int) -> Any:
+        got, piece = self.pieces.get()
+        if isinstance(piece, BaseException):
+            raise piece
+        assert got == index, (got, index)
+        return piece
+
+    def chunks(self, index: int) -> Iterator[list[tuple[Any, ...]]]:
+        while (piece := self._next(index)) is not _DONE:
+            yield piece
+
+    def file(self, index: int) -> Path:
+        path = self._next(index)
+        assert isinstance(path, Path)
+        return path
+
+
+def _insert_chunks(
+    store: Store, table: str, columns: tuple[str, ...], chunks: Iterable[list[tuple[Any, ...]]]
 ) -> None:
-    """SQLite: the query's rows, a chunk at a time, through one prepared INSERT."""
+    """SQLite: the rows, a chunk at a time, through one prepared INSERT."""
     names = ", ".join(columns)
     marks = ", ".join(["?"] * len(columns))
     sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
     raw = store.connection.connection  # the sqlite3 connection under Django's wrapper
-    # DuckDB's own tuples (built in C++): about twice as fast as Arrow's to_pylist per column
-    # and a zip (docs/benchmarks.md).
-    result = con.execute(query)
-    while rows := result.fetchmany(CHUNK):
+    for rows in chunks:
         raw.executemany(sql, rows)
 
 
-def _copy_csv(
-    con: duckdb.DuckDBPyConnection,
-    store: Store,
-    table: str,
-    columns: tuple[str, ...],
-    query: str,
-) -> None:
-    """PostgreSQL: DuckDB writes the rows as CSV, COPY reads them (no Python per row)."""
-    handle, name = tempfile.mkstemp(prefix="funnelpact-bulk-", suffix=".csv")
-    os.close(handle)
-    path = Path(name)
+def _copy_file(store: Store, table: str, columns: tuple[str, ...], path: Path) -> None:
+    """PostgreSQL: COPY of the CSV DuckDB wrote (no Python per row); the file is removed."""
+    names = ", ".join(columns)
     try:
-        con.execute(f"COPY ({query}) TO '{path}' (HEADER false, DELIMITER ',', QUOTE '\"')")
-        names = ", ".join(columns)
         with (
             store.connection.cursor() as cursor,
             cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT csv)") as copy,
