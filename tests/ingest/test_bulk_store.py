@@ -298,3 +298,28 @@ def test_a_store_error_while_writing_stops_the_producer_and_the_store_decides(
     compare([[path]])
     assert len(calls) == 3
     assert not _producer_threads()
+
+
+def test_a_touch_id_another_contact_has_goes_the_stores_way(tmp_path: Path) -> None:
+    """A plain row's form submission whose touch id the store already gives another contact:
+    the plain part fails in the store (SQLite: the unique index on insert; PostgreSQL: the
+    unique constraint added back after the load) and store_records decides, as on the row
+    path."""
+    from funnelpact.domain.records import Touch, TouchType
+
+    path = tmp_path / "contacts.csv"
+    write_contacts_export(path, 40, seed=11)
+    read = read_job(prepare_hubspot([path], OPTIONS))
+    taken = str(read.files[0].touches.column("external_id")[0])
+    other = Ref(System.SALESFORCE, "00Q000000000001")
+    at = datetime(2024, 1, 1, tzinfo=UTC)
+
+    def another_contact_has_it() -> None:
+        store_records(
+            [
+                Contact(ref=other, created_at=at, email="someone.else@example.com"),
+                Touch(Ref(System.HUBSPOT, taken), other, TouchType.FORM_SUBMISSION, at),
+            ]
+        )
+
+    compare([[path]], before=another_contact_has_it)

@@ -539,9 +539,11 @@ def _drop_indexes(store: Store, table: str, rows: int) -> list[str]:
     """Drop ``table``'s secondary (non-unique) indexes when the load is at least as large as
     the table, and return the statements that rebuild them (run after the load, in the same
     transaction). Building an index from sorted data once is far cheaper than inserting a
-    million keys in random order into a B-tree; unique indexes stay (they check the load).
-    Measured in docs/benchmarks.md. On PostgreSQL dropping an index locks the table until the
-    import commits (readers wait): worth it for a large load only, which is what this decides.
+    million keys in random order into a B-tree. SQLite's unique indexes stay (they are part of
+    the table and check the load); PostgreSQL's unique constraints are dropped and added back
+    too (the ALTER checks every row). Measured in docs/benchmarks.md. On PostgreSQL dropping an
+    index locks the table until the import commits (readers wait): worth it for a large load
+    only, which is what this decides.
     """
     if store.postgres:
         found = store.select(
@@ -557,14 +559,22 @@ def _drop_indexes(store: Store, table: str, rows: int) -> list[str]:
             [table],
         )
     keys = _foreign_keys(store, table)
-    if not found and not keys:
+    unique = _unique_constraints(store, table)
+    if not found and not keys and not unique:
         return []
     (existing,) = store.select(f"SELECT count(*) FROM {table}")[0]
     if rows < int(existing):
         return []
+    rebuild = []
+    for name, definition in unique:
+        # PostgreSQL: a unique constraint built after the load (one sort, the same check over
+        # every row: a duplicate fails the ALTER, the plain part rolls back and store_records
+        # decides) costs less than a B-tree insert per row (docs/benchmarks.md).
+        store.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
     for name, _sql in found:
         store.execute(f'DROP INDEX "{name}"')
-    rebuild = [sql for _name, sql in found]
+    rebuild.extend(sql for _name, sql in found)
     for name, definition in keys:
         # PostgreSQL checks a foreign key per row with a trigger that locks the parent row
         # (FOR KEY SHARE): most of a COPY's time (docs/benchmarks.md). Dropped for the load,
@@ -586,6 +596,23 @@ def _foreign_keys(store: Store, table: str) -> list[tuple[str, str]]:
         for name, definition in store.select(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
             " WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+            [table],
+        )
+    ]
+
+
+def _unique_constraints(store: Store, table: str) -> list[tuple[str, str]]:
+    """PostgreSQL: (name, definition) of ``table``'s unique constraints no foreign key relies
+    on (SQLite's are part of the table: they cannot be dropped)."""
+    if not store.postgres:
+        return []
+    return [
+        (str(name), str(definition))
+        for name, definition in store.select(
+            "SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c"
+            " WHERE c.conrelid = %s::regclass AND c.contype = 'u' AND NOT EXISTS ("
+            "SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid)"
+            " ORDER BY c.conname",
             [table],
         )
     ]
@@ -696,8 +723,11 @@ def _insert_chunks(
     marks = ", ".join(["?"] * len(columns))
     sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
     raw = store.connection.connection  # the sqlite3 connection under Django's wrapper
-    for rows in chunks:
-        raw.executemany(sql, rows)
+    # Django's exceptions for the driver's (sqlite3.IntegrityError is not a DatabaseError of
+    # django.db: store_columnar's fallback would not see it).
+    with store.connection.wrap_database_errors:
+        for rows in chunks:
+            raw.executemany(sql, rows)
 
 
 def _copy_file(store: Store, table: str, columns: tuple[str, ...], path: Path) -> None:
@@ -705,6 +735,7 @@ def _copy_file(store: Store, table: str, columns: tuple[str, ...], path: Path) -
     names = ", ".join(columns)
     try:
         with (
+            store.connection.wrap_database_errors,  # psycopg's errors as Django's
             store.connection.cursor() as cursor,
             cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT csv)") as copy,
             path.open("rb") as source,
@@ -818,6 +849,12 @@ def _write_plain(
         return None
     store.lock()
     store.check_references_at_once(True)
+    if store.postgres:
+        # The index and constraint builds after the load sort in memory, and the foreign keys'
+        # validation joins in memory, instead of spilling to disk at the server's defaults
+        # (64 MB, 4 MB); this transaction only.
+        store.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        store.execute("SET LOCAL work_mem = '256MB'")
     first = plain.ids()
     plain.write()
     store.check_references_at_once(False)
