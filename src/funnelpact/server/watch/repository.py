@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -68,6 +69,51 @@ def _table(model: type[Any]) -> str:
     return str(model._meta.db_table)
 
 
+def select_by_ids(
+    db: Store, table: str, columns: Sequence[str], column: str, ids: Sequence[int]
+) -> list[tuple[Any, ...]]:
+    """Rows of ``table`` whose bigint ``column`` is one of ``ids`` (store ids, all ints).
+
+    On PostgreSQL the ids go as one binary array cast to ``bigint[]``: psycopg dumps a list of
+    small ints as ``smallint[]`` (``int4[]`` up to 2**31), and ``bigint = ANY(smallint[])`` is
+    a cross-type comparison the server cannot hash: for 2,000 ids it chose a sequential scan
+    testing each row against the array element by element (180 ms on 30,000 contacts, against
+    5 ms with the cast, which hashes the array). Elsewhere ``Store.select_in``.
+    """
+    if not db.postgres:
+        return db.select_in(table, columns, column, ids)
+    import psycopg
+
+    sql = f"SELECT {', '.join(columns)} FROM {table} WHERE {column} = ANY(%b::bigint[])"
+    db.connection.ensure_connection()
+    rows: list[tuple[Any, ...]] = []
+    with psycopg.Cursor(db.connection.connection) as cursor:
+        for start in range(0, len(ids), _ID_CHUNK):
+            cursor.execute(sql, [list(ids[start : start + _ID_CHUNK])])
+            rows.extend(cursor.fetchall())
+    return rows
+
+
+_ID_CHUNK = 50_000
+
+
+def execute_for_ids(
+    db: Store, sql: str, column: str, ids: Sequence[int], params: Sequence[Any] = ()
+) -> None:
+    """Run ``sql``, its ``{ids}`` replaced by ``column`` in ``ids`` (one parameter, first:
+    the other ``params`` follow), in one statement whatever the number of ids (see
+    ``select_by_ids`` for PostgreSQL's ``bigint[]``)."""
+    if not db.postgres:
+        condition, values = db.in_list(column, list(ids))
+        db.execute(sql.format(ids=condition), [*values, *params])
+        return
+    import psycopg
+
+    db.connection.ensure_connection()
+    with psycopg.Cursor(db.connection.connection) as cursor:
+        cursor.execute(sql.format(ids=f"{column} = ANY(%b::bigint[])"), [list(ids), *params])
+
+
 def load_timelines(contact_ids: Iterable[int]) -> Timelines:
     """Every given contact's timeline (contacts that do not exist are left out).
 
@@ -85,30 +131,30 @@ def load_timelines(contact_ids: Iterable[int]) -> Timelines:
     decisions: dict[int, list[HandoffDecision]] = defaultdict(list)
     activity: dict[int, list[tuple[datetime, int, str]]] = defaultdict(list)
     refs: dict[int, Ref] = {}
-    for cid, owner_id in db.select_in(_table(store.Contact), ["id", "owner_id"], "id", ids):
+    for cid, owner_id in select_by_ids(db, _table(store.Contact), ["id", "owner_id"], "id", ids):
         owners[cid] = owner_id
         refs[cid] = contact_ref(cid)
     contact_ref_of = refs.get
-    for cid, stage, entered_at in db.select_in(
-        _table(store.StageChange), ["contact_id", "stage", "entered_at"], "contact_id", ids
+    for cid, stage, entered_at in select_by_ids(
+        db, _table(store.StageChange), ["contact_id", "stage", "entered_at"], "contact_id", ids
     ):
         stages[cid].append(
             StageChange(contact_ref_of(cid) or contact_ref(cid), stage, instant(entered_at))
         )
-    for cid, rep_id, assigned_at in db.select_in(
-        _table(store.OwnerChange), ["contact_id", "owner_id", "assigned_at"], "contact_id", ids
+    for cid, rep_id, assigned_at in select_by_ids(
+        db, _table(store.OwnerChange), ["contact_id", "owner_id", "assigned_at"], "contact_id", ids
     ):
         owner_changes[cid].append((rep_id, instant(assigned_at)))
     touch_columns = ["contact_id", "id", "type", "occurred_at", "direction", "rep_id", "automated"]
-    for row in db.select_in(_table(store.Touch), touch_columns, "contact_id", ids):
+    for row in select_by_ids(db, _table(store.Touch), touch_columns, "contact_id", ids):
         cid, touch_id, kind, occurred_at, direction, rep_id, automated = row
         at = instant(occurred_at)
         touches[cid].append((touch_id, kind, at, direction, rep_id, bool(automated)))
         if kind in ACTIVITY_TYPES:
             activity[cid].append((at, touch_id, kind))
     decision_columns = ["contact_id", "decision", "decided_at", "reason"]
-    for cid, decision, decided_at, reason in db.select_in(
-        _table(store.HandoffDecision), decision_columns, "contact_id", ids
+    for cid, decision, decided_at, reason in select_by_ids(
+        db, _table(store.HandoffDecision), decision_columns, "contact_id", ids
     ):
         decisions[cid].append(
             HandoffDecision(
@@ -123,8 +169,8 @@ def load_timelines(contact_ids: Iterable[int]) -> Timelines:
     wanted_reps.update(row[4] for rows in touches.values() for row in rows if row[4] is not None)
     rep_refs: dict[int, Ref] = {
         rep_id: Ref(System(system), external_id)
-        for rep_id, system, external_id in db.select_in(
-            _table(store.Rep), ["id", "system", "external_id"], "id", sorted(wanted_reps)
+        for rep_id, system, external_id in select_by_ids(
+            db, _table(store.Rep), ["id", "system", "external_id"], "id", sorted(wanted_reps)
         )
     }
     by_contact: dict[int, Timeline] = {}
@@ -324,7 +370,7 @@ def read_obligations(
         ),
     ]
     found: dict[tuple[int, int, str], tuple[int, tuple[Any, ...]]] = {}
-    for row in db.select_in(OBLIGATION_TABLE, columns, "contact_id", contact_ids):
+    for row in select_by_ids(db, OBLIGATION_TABLE, columns, "contact_id", contact_ids):
         found[(row[1], row[2], row[3])] = (row[0], row[4:])
     return found
 
@@ -373,6 +419,87 @@ def insert_obligations(db: Store, rows: Sequence[tuple[Any, ...]]) -> None:
         cursor.executemany(f"INSERT INTO {OBLIGATION_TABLE} ({names}) VALUES ({marks})", rows)
 
 
+# PostgreSQL's binary COPY types of ``OBLIGATION_COLUMNS`` but the id.
+_STREAM_TYPES = (
+    "int8",  # contact_id
+    "int4",  # cycle
+    "text",  # name
+    "text",  # kind
+    "text",  # status
+    *["timestamptz"] * 7,  # handoff_at .. not_applicable_at
+    "int8",  # business_seconds
+    "int8",  # owner_id
+    "text",  # reason
+    "timestamptz",  # evaluated_at
+)
+_VALUE_INSTANTS = tuple(
+    3 + i for i, name in enumerate(OBLIGATION_VALUES) if name in OBLIGATION_INSTANTS
+)
+
+
+class ObligationStream:
+    """PostgreSQL: new obligation rows sent by one binary COPY (server-numbered ids) while the
+    batch is still being evaluated: the COPY opens at the first new row and stays open through
+    the evaluation loop (which reads nothing from the store), so the server inserts the rows
+    and maintains the table's indexes on its own core as the client evaluates the next leads,
+    instead of after it. Use as a context manager around that loop; ``add`` takes a row's key
+    and values (``OBLIGATION_VALUES`` order, instants as epoch seconds)."""
+
+    def __init__(self, db: Store, evaluated_at: Any) -> None:
+        self.db = db
+        self.evaluated_at = evaluated_at
+        self.stack = ExitStack()
+        self.copy: Any = None
+        self.forms: dict[int, datetime] = {}
+
+    def __enter__(self) -> ObligationStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stack.__exit__(*exc)  # type: ignore[arg-type]
+
+    def add(self, key: tuple[int, int, str], values: tuple[Any, ...]) -> None:
+        copy = self.copy
+        if copy is None:
+            copy = self._open()
+        row = [*key, *values, self.evaluated_at]
+        forms = self.forms
+        for position in _VALUE_INSTANTS:
+            seconds = row[position]
+            if seconds is not None:
+                form = forms.get(seconds)
+                if form is None:
+                    form = forms[seconds] = datetime.fromtimestamp(seconds, UTC)
+                row[position] = form
+        copy.write_row(row)
+
+    def _open(self) -> Any:
+        names = ", ".join(OBLIGATION_COLUMNS[1:])
+        cursor = self.stack.enter_context(self.db.connection.cursor())
+        copy = self.stack.enter_context(
+            cursor.cursor.copy(f"COPY {OBLIGATION_TABLE} ({names}) FROM STDIN (FORMAT BINARY)")
+        )
+        copy.set_types(_STREAM_TYPES)
+        self.copy = copy
+        return copy
+
+
+def obligation_ids(
+    db: Store, keys: Iterable[tuple[int, int, str]]
+) -> dict[tuple[int, int, str], int]:
+    """The ids of the stored obligations with these (contact, cycle, name) keys."""
+    wanted = set(keys)
+    contacts = sorted({cid for cid, _, _ in wanted})
+    columns = ["id", "contact_id", "cycle", "name"]
+    return {
+        (cid, cycle, name): row_id
+        for row_id, cid, cycle, name in select_by_ids(
+            db, OBLIGATION_TABLE, columns, "contact_id", contacts
+        )
+        if (cid, cycle, name) in wanted
+    }
+
+
 def update_obligations(db: Store, rows: Sequence[tuple[Any, ...]]) -> None:
     """Changed obligation rows: ``OBLIGATION_VALUES`` (instants as epoch seconds), then
     ``evaluated_at`` (stored form), then the id."""
@@ -399,7 +526,9 @@ def read_watched(
     )
     return {
         cid: (aware(next_check), aware(seen))
-        for cid, next_check, seen in db.select_in(WATCHED_TABLE, columns, "contact_id", contact_ids)
+        for cid, next_check, seen in select_by_ids(
+            db, WATCHED_TABLE, columns, "contact_id", contact_ids
+        )
     }
 
 
@@ -415,6 +544,9 @@ def upsert_watched(db: Store, rows: Sequence[tuple[int, Any, Any, Any]]) -> None
             found = forms[value] = db.db_instant(value)
         return found
 
+    if db.postgres:
+        _upsert_watched_arrays(db, [(cid, check, at, seen) for cid, check, at, seen in rows])
+        return
     with db.connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {WATCHED_TABLE} (contact_id, next_check_at, evaluated_at, "
@@ -425,7 +557,29 @@ def upsert_watched(db: Store, rows: Sequence[tuple[int, Any, Any, Any]]) -> None
         )
 
 
+def _upsert_watched_arrays(db: Store, rows: Sequence[tuple[int, Any, Any, Any]]) -> None:
+    """PostgreSQL: the watched leads' upsert as one statement over four binary arrays
+    (``unnest``): an executemany of 2,000 rows runs 2,000 statements on the server (90 ms)."""
+    import psycopg
+
+    columns: list[list[Any]] = [[], [], [], []]
+    for row in rows:
+        for column, value in zip(columns, row, strict=True):
+            column.append(value)
+    db.connection.ensure_connection()
+    with psycopg.Cursor(db.connection.connection) as cursor:
+        cursor.execute(
+            f"INSERT INTO {WATCHED_TABLE} (contact_id, next_check_at, evaluated_at, "
+            "activity_seen_at) SELECT * FROM unnest(%b::bigint[], %b::timestamptz[], "
+            "%b::timestamptz[], %b::timestamptz[]) ON CONFLICT (contact_id) DO UPDATE SET "
+            "next_check_at = EXCLUDED.next_check_at, evaluated_at = EXCLUDED.evaluated_at, "
+            "activity_seen_at = EXCLUDED.activity_seen_at",
+            columns,
+        )
+
+
 def delete_ids(db: Store, table: str, ids: Sequence[int]) -> None:
     for start in range(0, len(ids), IN_BATCH * 100):
-        condition, params = db.in_list("id", list(ids[start : start + IN_BATCH * 100]))
-        db.execute(f"DELETE FROM {table} WHERE {condition}", params)
+        execute_for_ids(
+            db, f"DELETE FROM {table} WHERE {{ids}}", "id", ids[start : start + IN_BATCH * 100]
+        )

@@ -39,6 +39,7 @@ from funnelpact.server.watch.repository import (
     WATCHED_TABLE,
     ObligationRow,
     aware,
+    execute_for_ids,
     instant_columns,
     read_watched,
 )
@@ -128,10 +129,10 @@ def tick(
             report = refresh_obligations(due, now)
             leads += len(due)
             queued += report.alerts
-            # A lead whose contact vanished keeps no check time; never loop on it.
-            models.WatchedLead.objects.filter(contact_id__in=due, next_check_at__lte=now).update(
-                next_check_at=None
-            )
+            # A lead whose contact vanished keeps no check time; never loop on it. One raw
+            # statement with the ids as one parameter: the ORM's ``__in`` of 2,000 ids cost
+            # 20-30 ms of CPU per batch building the statement.
+            _clear_due(due, now)
         # New MQLs to the reps of the agreement's teams, when it asks for that (their
         # obligations are refreshed by store_records, in this tick).
         assigned = assign_on_tick(context, now)
@@ -147,6 +148,18 @@ def tick(
     run_due_reports(now)
     return TickReport(
         ran=True, leads=leads, alerts_queued=queued, delivery=delivery, assigned=assigned
+    )
+
+
+def _clear_due(contact_ids: list[int], now: datetime) -> None:
+    """No check time for these watched leads where theirs is still due at ``now``."""
+    db = Store()
+    execute_for_ids(
+        db,
+        f"UPDATE {WATCHED_TABLE} SET next_check_at = NULL WHERE {{ids}} AND next_check_at <= %s",
+        "contact_id",
+        contact_ids,
+        [db.db_instant(now)],
     )
 
 
@@ -185,7 +198,7 @@ def advance_statuses(context: WatchContext, now: datetime) -> tuple[int, int]:
     This is the reference evaluator's answer for a lead with no new visible event (met and not
     applicable need an event; any stored event re-evaluates the lead in full, and future-dated
     ones set its ``next_check_at``), done set-based: one ``UPDATE ... RETURNING`` per status
-    (each an indexed range: ``(status, due_at)``, ``(status, at_risk_at)``), the moved rows'
+    (each a range of the index ``(status, at_risk_at, due_at)``), the moved rows'
     alerts written with one bulk insert, however many leads are open. Returns (obligations
     moved, alerts queued).
     """
@@ -214,11 +227,13 @@ def advance_statuses(context: WatchContext, now: datetime) -> tuple[int, int]:
         Status.BREACHED.value,
     )
     with transaction.atomic():
+        # at_risk_at <= due_at always (the at-risk share is at most 1): the bound on at_risk_at
+        # changes no answer and makes this a range of obligation_status_risk_due.
         breaching = _moved_rows(
             db,
             f"UPDATE {OBLIGATION_TABLE} SET status = %s, breached_at = due_at, evaluated_at = %s "
-            f"WHERE status IN (%s, %s) AND due_at <= %s RETURNING {returned}",
-            [breached, at, pending, at_risk, at],
+            f"WHERE status IN (%s, %s) AND at_risk_at <= %s AND due_at <= %s RETURNING {returned}",
+            [breached, at, pending, at_risk, at, at],
         )
         # What is left open has due_at > now: the pending ones whose at-risk instant passed.
         turning = _moved_rows(
@@ -378,10 +393,12 @@ def handoffs_between(context: WatchContext, start: date, end: date) -> int:
     db = Store()
     first = datetime.combine(start, datetime.min.time(), zone)
     last = datetime.combine(end + timedelta(days=1), datetime.min.time(), zone)
+    # The name as a literal: a partial index serves only a query that names its condition.
     ((count,),) = db.select(
         f"SELECT COUNT(*) FROM {OBLIGATION_TABLE} "
-        "WHERE name = %s AND handoff_at >= %s AND handoff_at < %s",
-        [ObligationKind.FIRST_TOUCH.value, db.db_instant(first), db.db_instant(last)],
+        f"WHERE name = '{ObligationKind.FIRST_TOUCH.value}' AND handoff_at >= %s "
+        "AND handoff_at < %s",
+        [db.db_instant(first), db.db_instant(last)],
     )
     return int(count)
 

@@ -18,7 +18,7 @@ import hashlib
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -34,6 +34,7 @@ from funnelpact.domain.agreement.model import Agreement, PartyTeam, Recipient, R
 from funnelpact.domain.calendar import BusinessCalendar
 from funnelpact.domain.compliance import (
     ComplianceRules,
+    ObligationKind,
     ObligationSeconds,
     Status,
     StopReason,
@@ -50,6 +51,7 @@ from funnelpact.server.watch import models
 from funnelpact.server.watch.repository import (
     OBLIGATION_TABLE,
     ObligationRow,
+    ObligationStream,
     Timelines,
     batched,
     delete_ids,
@@ -57,6 +59,7 @@ from funnelpact.server.watch.repository import (
     identity_of,
     insert_obligations,
     load_timelines,
+    obligation_ids,
     read_obligations,
     read_watched,
     update_obligations,
@@ -350,88 +353,102 @@ def _refresh(
     rules, calendar = context.rules, context.calendar
     pending, at_risk, breached = Status.PENDING, Status.AT_RISK, Status.BREACHED
     at_risk_value, breached_value = at_risk.value, breached.value
-    for cid in ids:
-        timeline = timelines.by_contact.get(cid)
-        if timeline is None:
-            continue
-        lead_open = False
-        # Statuses that change with time alone (at risk, breached) are moved by the scheduler's
-        # set-based pass (scheduler.advance_statuses); a full re-evaluation is needed only
-        # when a stored event becomes visible (future-dated records) or a breach escalates.
-        moments = [at for at in _event_instants(timeline) if at > now]
-        for item in evaluate_seconds(timeline, rules, calendar, now):
-            total += 1
-            key = (cid, item.cycle, item.name)
-            seen.add(key)
-            owner = item.owner
-            owner_id = rep_ids.get(owner) if owner is not None else None
-            values = _values(item, owner_id)
-            stored = existing.get(key)
-            row_id = 0
-            before = ""
-            if stored is None:
-                fresh.append((key, values))
-            else:
-                row_id, stored_values = stored
-                before = stored_values[1]
-                # evaluated_at alone is no change: the steady-state tick then writes nothing.
-                if stored_values != values:
-                    updates.append((values, row_id))
-            status = item.status
-            if status is pending:
-                lead_open = True
-            elif status is at_risk or status is breached:
-                lead_open = lead_open or status is at_risk
-                row = ObligationRow(
-                    id=row_id,
-                    contact_id=cid,
-                    cycle=item.cycle,
-                    name=item.name,
-                    status=status.value,
-                    due_at=datetime.fromtimestamp(item.due_at, UTC),
-                    at_risk_at=datetime.fromtimestamp(item.at_risk_from, UTC),
-                    owner_id=owner_id,
-                    breached_at=instant(item.breached_at),
-                    resolved_at=instant(item.resolved_at),
-                )
+    # PostgreSQL: new rows stream to the server (COPY) while the loop evaluates.
+    stream = ObligationStream(db, evaluated_at) if db.postgres else None
+    with stream if stream is not None else nullcontext():
+        for cid in ids:
+            timeline = timelines.by_contact.get(cid)
+            if timeline is None:
+                continue
+            lead_open = False
+            # Statuses that change with time alone (at risk, breached) are moved by the scheduler's
+            # set-based pass (scheduler.advance_statuses); a full re-evaluation is needed only
+            # when a stored event becomes visible (future-dated records) or a breach escalates.
+            moments = [at for at in _event_instants(timeline) if at > now]
+            for item in evaluate_seconds(timeline, rules, calendar, now):
+                total += 1
+                key = (cid, item.cycle, item.name)
+                seen.add(key)
+                owner = item.owner
+                owner_id = rep_ids.get(owner) if owner is not None else None
+                values = _values(item, owner_id)
+                stored = existing.get(key)
+                row_id = 0
+                before = ""
                 if stored is None:
-                    fresh_rows.append((len(fresh) - 1, row))
-                # One alert per (obligation, status): the outbox key makes a repeat a no-op.
-                if status is at_risk and before != at_risk_value:
-                    transitions.append(_Transition(row, models.AlertKind.AT_RISK, row.at_risk_at))
-                elif status is breached and before != breached_value:
-                    transitions.append(_Transition(row, models.AlertKind.BREACH, row.due_at))
-                if row.breached_at is not None and row.resolved_at is None:
-                    escalate = calendar.add(row.breached_at, escalation_hours)
-                    if escalate > now:
-                        moments.append(escalate)
-                    else:  # breaches still open after the agreed business hours
-                        transitions.append(_Transition(row, models.AlertKind.ESCALATION, escalate))
-        known = watched.get(cid)
-        next_check_at = min(moments, default=None)
-        activity_seen_at = known[1] if known is not None else None
-        activity = timelines.activity.get(cid)
-        if activity:
-            newest = max((at for at, _, _ in activity if at <= now), default=None)
-            if lead_open and activity_seen_at is not None:
-                for at, touch_id, kind in activity:
-                    if activity_seen_at < at <= now:
-                        owner_of = _current_owner(timeline, timelines)
-                        reengaged.append((cid, touch_id, kind, at, owner_of))
-        else:
-            newest = None
-        if newest is not None and (activity_seen_at is None or newest > activity_seen_at):
-            activity_seen_at = newest
-        elif activity_seen_at is None:
-            # Watched from now on: only activity after this instant re-engages the lead.
-            activity_seen_at = now
-        # Written only when it changed: an event that changes nothing writes nothing here.
-        if known is None or (next_check_at, activity_seen_at) != known:
-            leads.append((cid, next_check_at, now, activity_seen_at))
+                    fresh.append((key, values))
+                    if stream is not None:
+                        stream.add(key, values)
+                else:
+                    row_id, stored_values = stored
+                    before = stored_values[1]
+                    # evaluated_at alone is no change: the steady-state tick then writes nothing.
+                    if stored_values != values:
+                        updates.append((values, row_id))
+                status = item.status
+                if status is pending:
+                    lead_open = True
+                elif status is at_risk or status is breached:
+                    lead_open = lead_open or status is at_risk
+                    row = ObligationRow(
+                        id=row_id,
+                        contact_id=cid,
+                        cycle=item.cycle,
+                        name=item.name,
+                        status=status.value,
+                        due_at=datetime.fromtimestamp(item.due_at, UTC),
+                        at_risk_at=datetime.fromtimestamp(item.at_risk_from, UTC),
+                        owner_id=owner_id,
+                        breached_at=instant(item.breached_at),
+                        resolved_at=instant(item.resolved_at),
+                    )
+                    if stored is None:
+                        fresh_rows.append((len(fresh) - 1, row))
+                    # One alert per (obligation, status): the outbox key makes a repeat a no-op.
+                    if status is at_risk and before != at_risk_value:
+                        transitions.append(
+                            _Transition(row, models.AlertKind.AT_RISK, row.at_risk_at)
+                        )
+                    elif status is breached and before != breached_value:
+                        transitions.append(_Transition(row, models.AlertKind.BREACH, row.due_at))
+                    if row.breached_at is not None and row.resolved_at is None:
+                        escalate = calendar.add(row.breached_at, escalation_hours)
+                        if escalate > now:
+                            moments.append(escalate)
+                        else:  # breaches still open after the agreed business hours
+                            transitions.append(
+                                _Transition(row, models.AlertKind.ESCALATION, escalate)
+                            )
+            known = watched.get(cid)
+            next_check_at = min(moments, default=None)
+            activity_seen_at = known[1] if known is not None else None
+            activity = timelines.activity.get(cid)
+            if activity:
+                newest = max((at for at, _, _ in activity if at <= now), default=None)
+                if lead_open and activity_seen_at is not None:
+                    for at, touch_id, kind in activity:
+                        if activity_seen_at < at <= now:
+                            owner_of = _current_owner(timeline, timelines)
+                            reengaged.append((cid, touch_id, kind, at, owner_of))
+            else:
+                newest = None
+            if newest is not None and (activity_seen_at is None or newest > activity_seen_at):
+                activity_seen_at = newest
+            elif activity_seen_at is None:
+                # Watched from now on: only activity after this instant re-engages the lead.
+                activity_seen_at = now
+            # Written only when it changed: an event that changes nothing writes nothing here.
+            if known is None or (next_check_at, activity_seen_at) != known:
+                leads.append((cid, next_check_at, now, activity_seen_at))
     stale = [row_id for key, (row_id, _) in existing.items() if key not in seen]
     if stale:
         delete_ids(db, OBLIGATION_TABLE, stale)
-    if fresh:
+    if fresh and db.postgres:  # already streamed
+        if fresh_rows:
+            found = obligation_ids(db, [fresh[index][0] for index, _ in fresh_rows])
+            for index, row in fresh_rows:
+                row.id = found[fresh[index][0]]
+    elif fresh:
         new_ids = db.allocate_ids(models.Obligation, len(fresh))
         for index, row in fresh_rows:
             row.id = new_ids[index]
@@ -1003,9 +1020,16 @@ def team_figures(
     zone = context.calendar.zone
     first_instant = datetime.combine(start, datetime.min.time(), zone)
     last_instant = datetime.combine(end + timedelta(days=1), datetime.min.time(), zone)
+    # The period's hand-offs by their first-touch rows (the partial index of those), then
+    # their cycles' rows by contact (the unique index): every row of a cycle shares its
+    # hand-off instant.
+    in_period = {"handoff_at__gte": first_instant, "handoff_at__lt": last_instant}
+    handoffs = models.Obligation.objects.filter(
+        name=ObligationKind.FIRST_TOUCH.value, **in_period
+    ).values("contact_id")
     rows = list(
         models.Obligation.objects.select_related("owner", "contact").filter(
-            handoff_at__gte=first_instant, handoff_at__lt=last_instant
+            contact_id__in=handoffs, **in_period
         )
     )
     if team:

@@ -1,0 +1,92 @@
+"""The tick's batch reads and writes: id lookups of any size, new rows' ids for their alerts,
+and the obligation table's indexes (each query that reads the table uses one)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from watch_factories import LEAD, madrid, mql, team
+
+from funnelpact.server.tracking import models as store
+from funnelpact.server.tracking.repository import Store
+from funnelpact.server.tracking.services import store_records
+from funnelpact.server.watch import models
+from funnelpact.server.watch.channels import add_channel
+from funnelpact.server.watch.repository import (
+    WATCHED_TABLE,
+    execute_for_ids,
+    find_contact,
+    select_by_ids,
+)
+from funnelpact.server.watch.scheduler import tick
+from funnelpact.server.watch.services import queue_contacts, use_agreement
+
+pytestmark = pytest.mark.django_db
+
+HANDOFF = madrid(2025, 12, 1, 10)
+DECISION_AT_RISK = madrid(2025, 12, 1, 17)  # 6 of the decision's 8 business hours
+
+
+def test_id_lookups_take_any_ids_small_or_past_32_bits(clock, agreement_path: Path) -> None:
+    store_records([*team(), *mql(HANDOFF)])
+    contact_id = find_contact(str(LEAD))
+    assert contact_id is not None
+    db = Store()
+    table = str(store.Contact._meta.db_table)
+    # A small id and ids past int2 and int4 (PostgreSQL binds them all as one bigint[]).
+    ids = [contact_id, 40_000, 2**31 + 5, 2**40]
+    assert select_by_ids(db, table, ["id"], "id", ids) == [(contact_id,)]
+    assert select_by_ids(db, table, ["id"], "id", []) == []
+    queue_contacts([contact_id], HANDOFF)
+    execute_for_ids(
+        db,
+        f"UPDATE {WATCHED_TABLE} SET next_check_at = NULL WHERE {{ids}} AND contact_id > %s",
+        "contact_id",
+        ids,
+        [0],
+    )
+    assert models.WatchedLead.objects.get(contact_id=contact_id).next_check_at is None
+
+
+def test_a_lead_first_evaluated_at_risk_alerts_with_its_new_rows_id(
+    clock, agreement_path: Path, hook_server
+) -> None:
+    # The first evaluation happens after the at-risk instant: the decision's row is new and
+    # at risk at once; its alert names the row the batch insert created (on PostgreSQL the
+    # server numbers streamed rows and the ids are read back).
+    use_agreement(agreement_path, clock.set(HANDOFF))
+    add_channel("ops-webhook", hook_server.url())
+    clock.set(DECISION_AT_RISK + timedelta(minutes=5))
+    store_records([*team(), *mql(HANDOFF)])
+    contact_id = find_contact(str(LEAD))
+    decision = models.Obligation.objects.get(contact_id=contact_id, cycle=1, name="decision")
+    assert decision.status == "at_risk"
+    alert = models.AlertOutbox.objects.get(kind="at_risk")
+    assert alert.obligation_id == decision.pk
+    assert alert.contact_id == contact_id
+    # A tick later nothing repeats, and a queued re-evaluation keeps the same rows.
+    before = sorted(models.Obligation.objects.values_list("pk", "name", "status"))
+    queue_contacts([contact_id], clock.now)
+    tick(clock.now, send=lambda *args: None)
+    assert sorted(models.Obligation.objects.values_list("pk", "name", "status")) == before
+    assert models.AlertOutbox.objects.filter(kind="at_risk").count() == 1
+
+
+def test_the_obligation_table_keeps_three_secondary_indexes() -> None:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(
+            cursor, str(models.Obligation._meta.db_table)
+        )
+    indexes = {
+        name
+        for name, info in constraints.items()
+        if info["index"] and not info["primary_key"] and not info["unique"]
+    }
+    assert indexes == {
+        "obligation_status_risk_due",
+        "obligation_owner_status",
+        "obligation_first_touch_handoff",
+    }
