@@ -243,23 +243,25 @@ def build_contact_facts(
         or stage == config.handoff_stage
         or (stage == config.sql_stage and touches_needed)
     )
+    # Everything that hangs on a stage entry (the owner at the hand-off, the touches and
+    # decisions after it, the business-clock readings) is computed on the stage pivot: one
+    # row per contact with a stage change, fewer than the contacts (40% in the bench), and
+    # joined to the contacts once at the end. A contact without a pivot row has null stage
+    # entries, hence no hand-off, no owner change, touches or decisions counted, and null
+    # clock readings: the same columns as computing them on every contact.
     pivot = _stage_pivot(tables["stage_changes"], stages)
-    base = base.left_join(pivot, base.contact_id == pivot.p_contact).drop("p_contact")
-    base = base.mutate(handoff_at=base[f"{config.handoff_stage}_at"])
+    pivot = pivot.mutate(handoff_at=pivot[f"{config.handoff_stage}_at"])
     if checkpoint is not None:
-        base = checkpoint("stages", base)
+        pivot = checkpoint("stages", pivot)
+    staged = pivot.rename(contact_id="p_contact")  # the helpers read `contact_id`
 
-    if needed("rep", "team"):
-        owners = _handoff_owner(tables["owner_changes"], base)
-        base = base.left_join(owners, base.contact_id == owners.o_contact)
-        base = base.mutate(rep=ibis.coalesce(base.o_owner, base.contact_owner, ibis.literal("")))
-        base = base.drop("o_contact", "o_owner", "contact_owner")
-    if needed("team"):
-        reps = tables["reps"].select(r_rep=tables["reps"].rep_id, r_team=tables["reps"].team)
-        base = base.left_join(reps, base.rep == reps.r_rep)
-        base = base.mutate(team=base.r_team.fill_null("")).drop("r_rep", "r_team")
+    rep_needed = needed("rep", "team")
+    if rep_needed:
+        owners = _handoff_owner(tables["owner_changes"], staged)
+        staged = staged.left_join(owners, staged.contact_id == owners.o_contact).drop("o_contact")
 
     handoff_b_needed = needed("handoff_b", f"{config.handoff_stage}_b")
+    wanted: frozenset[str] = frozenset()
     if touches_needed:
         wanted = frozenset(
             TOUCH_COLUMNS
@@ -267,21 +269,41 @@ def build_contact_facts(
             else {name for name in TOUCH_COLUMNS if name in columns}
             | ({"first_touch_at"} if "first_touch_b" in columns else set())
         )
-        touch_facts = _touch_facts(tables["touches"], base, config, wanted)
-        base = base.left_join(touch_facts, base.contact_id == touch_facts.f_contact).drop(
+        touch_facts = _touch_facts(tables["touches"], staged, config, wanted)
+        staged = staged.left_join(touch_facts, staged.contact_id == touch_facts.f_contact).drop(
             "f_contact"
         )
+    if needed(*DECISION_COLUMNS):
+        decision_facts = _decision_facts(tables["decisions"], staged)
+        staged = staged.left_join(
+            decision_facts, staged.contact_id == decision_facts.e_contact
+        ).drop("e_contact")
+
+    clocked: list[str] = []
+    for stage in stages:
+        if needed(f"{stage}_b") or (stage == config.handoff_stage and handoff_b_needed):
+            staged = clock.business_at(staged, f"{stage}_at", f"{stage}_b")
+            clocked.append(f"{stage}_b")
+    if needed("first_touch_b"):
+        staged = clock.business_at(staged, "first_touch_at", "first_touch_b")
+        clocked.append("first_touch_b")
+
+    staged = staged.rename(p_contact="contact_id")
+    base = base.left_join(staged, base.contact_id == staged.p_contact).drop("p_contact")
+    if rep_needed:
+        base = base.mutate(rep=ibis.coalesce(base.o_owner, base.contact_owner, ibis.literal("")))
+        base = base.drop("o_owner", "contact_owner")
+    if needed("team"):
+        reps = tables["reps"].select(r_rep=tables["reps"].rep_id, r_team=tables["reps"].team)
+        base = base.left_join(reps, base.rep == reps.r_rep)
+        base = base.mutate(team=base.r_team.fill_null("")).drop("r_rep", "r_team")
+    if touches_needed:
         base = base.mutate(
             **{
                 name: base[name].fill_null(0)
                 for name in ("touches_after_handoff", "touches_before_sql", "cadence_touches")
                 if name in wanted
             }
-        )
-    if needed(*DECISION_COLUMNS):
-        decision_facts = _decision_facts(tables["decisions"], base)
-        base = base.left_join(decision_facts, base.contact_id == decision_facts.e_contact).drop(
-            "e_contact"
         )
 
     if needed(*DEAL_COLUMNS):
@@ -301,18 +323,28 @@ def build_contact_facts(
             pipeline=base.pipeline.fill_null(0.0),
             won_amount=base.won_amount.fill_null(0.0),
         )
-
-    for stage in stages:
-        if needed(f"{stage}_b") or (stage == config.handoff_stage and handoff_b_needed):
-            base = clock.business_at(base, f"{stage}_at", f"{stage}_b")
-    if needed("first_touch_b"):
-        base = clock.business_at(base, "first_touch_at", "first_touch_b")
     if handoff_b_needed:
         base = base.mutate(handoff_b=base[f"{config.handoff_stage}_b"])
+    # The column order of the contact-first build: contact columns, stage entries, the
+    # hand-off, rep and team, touches, decisions, deals, then the clock readings.
+    order = [
+        "contact_id",
+        *[name for name in described if name != "contact_owner"],
+        *[f"{stage}_at" for stage in stages],
+        "handoff_at",
+        "rep",
+        "team",
+        *[name for name in TOUCH_COLUMNS if name in wanted],
+        *DECISION_COLUMNS,
+        *DEAL_COLUMNS,
+        *clocked,
+        "handoff_b",
+    ]
+    present = [name for name in order if name in base.columns]
     if columns is not None:
         # Only what the caller reads is materialised (contact_id, a string, is the widest).
-        base = base.select(*[name for name in base.columns if name in columns])
-    return base
+        present = [name for name in present if name in columns]
+    return base.select(*present)
 
 
 def build_facts(tables: Mapping[str, Table], config: FactsConfig, clock: BusinessClock) -> Facts:
