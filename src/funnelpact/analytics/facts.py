@@ -253,11 +253,14 @@ def build_contact_facts(
     pivot = pivot.mutate(handoff_at=pivot[f"{config.handoff_stage}_at"])
     if checkpoint is not None:
         pivot = checkpoint("stages", pivot)
-    staged = pivot.rename(contact_id="p_contact")  # the helpers read `contact_id`
+    # The helpers read the pivot itself (`contact_id`, the stage entries), never the joined
+    # table below: each join's input is the checkpoint, not a subquery compiled again.
+    keyed = pivot.rename(contact_id="p_contact")
+    staged = keyed
 
     rep_needed = needed("rep", "team")
     if rep_needed:
-        owners = _handoff_owner(tables["owner_changes"], staged)
+        owners = _handoff_owner(tables["owner_changes"], keyed)
         staged = staged.left_join(owners, staged.contact_id == owners.o_contact).drop("o_contact")
 
     handoff_b_needed = needed("handoff_b", f"{config.handoff_stage}_b")
@@ -269,12 +272,12 @@ def build_contact_facts(
             else {name for name in TOUCH_COLUMNS if name in columns}
             | ({"first_touch_at"} if "first_touch_b" in columns else set())
         )
-        touch_facts = _touch_facts(tables["touches"], staged, config, wanted)
+        touch_facts = _touch_facts(tables["touches"], keyed, config, wanted)
         staged = staged.left_join(touch_facts, staged.contact_id == touch_facts.f_contact).drop(
             "f_contact"
         )
     if needed(*DECISION_COLUMNS):
-        decision_facts = _decision_facts(tables["decisions"], staged)
+        decision_facts = _decision_facts(tables["decisions"], keyed)
         staged = staged.left_join(
             decision_facts, staged.contact_id == decision_facts.e_contact
         ).drop("e_contact")
