@@ -438,22 +438,25 @@ class _Plain:
         )
 
     def selects(self) -> Iterator[tuple[str, tuple[str, ...], str]]:
-        """(table, columns, DuckDB query giving its rows in id order) for each store table."""
+        """(table, columns, DuckDB query giving its rows in id order) for each store table.
+        The columns of ``_SAME`` are those literals in every row (SQLite gets them in the
+        INSERT itself: no Python value per row)."""
         i = self.instant
+        same = _SAME
         yield (
             models.Contact._meta.db_table,
             ("id", *CONTACT_COLUMNS),
             f"""SELECT ids.id, {i("c.created_at")}, {i("c.updated_at")}, c.email,
               c.normalised_email, c.first_name, c.last_name, c.company, c.source,
               c.source_detail_1, c.source_detail_2, c.campaign, c.stream, r.id,
-              c.lifecycle_stage, c.lead_status, false, 'hubspot:' || c.external_id
+              c.lifecycle_stage, c.lead_status, {same["placeholder"]}, 'hubspot:' || c.external_id
             FROM ids JOIN contacts c USING (file, row)
             LEFT JOIN rep_ids r ON r.external_id = c.owner ORDER BY ids.id""",
         )
         yield (
             models.ContactIdentity._meta.db_table,
             ("system", "external_id", "contact_id"),
-            f"SELECT '{HUBSPOT}', external_id, id FROM ids ORDER BY id",
+            f"SELECT {same['system']}, external_id, id FROM ids ORDER BY id",
         )
         yield (
             models.StageChange._meta.db_table,
@@ -483,8 +486,9 @@ class _Plain:
                 "campaign",
                 "content",
             ),
-            f"""SELECT '{HUBSPOT}', t.external_id, ids.id, 'form_submission',
-              {i("t.occurred_at")}, 'inbound', NULL, false, '', '', t.content
+            f"""SELECT {same["system"]}, t.external_id, ids.id, {same["type"]},
+              {i("t.occurred_at")}, {same["direction"]}, {same["rep_id"]}, {same["automated"]},
+              {same["subject"]}, {same["campaign"]}, t.content
             FROM touches t JOIN ids USING (file, row) ORDER BY t.external_id""",
         )
         yield (
@@ -521,7 +525,11 @@ class _Plain:
             if rows:
                 plan.append((table, columns, query, rows))
         postgres = self.store.postgres
-        with _Producer(self.con, [(query, postgres) for _t, _c, query, _r in plan]) as pieces:
+        queries = [
+            (query if postgres else _varying(table, columns, query), postgres)
+            for table, columns, query, _r in plan
+        ]
+        with _Producer(self.con, queries) as pieces:
             for index, (table, columns, _query, rows) in enumerate(plan):
                 rebuilt = _drop_indexes(self.store, table, rows)
                 if postgres:
@@ -636,6 +644,33 @@ def _allocate(store: Store, model: type[Any], count: int) -> int:
 
 _DONE = object()  # the end of a table's chunks
 
+# Columns every plain row has the same value in, per column name: SQL literals that DuckDB and
+# SQLite read alike (``false`` is 0 in SQLite). ``_Plain.selects`` writes them into its queries;
+# for SQLite the INSERT carries them and DuckDB produces only the other columns.
+_SAME = {
+    "placeholder": "false",  # contacts
+    "system": f"'{HUBSPOT}'",  # identities, touches
+    "type": "'form_submission'",  # touches from here on
+    "direction": "'inbound'",
+    "rep_id": "NULL",
+    "automated": "false",
+    "subject": "''",
+    "campaign": "''",
+}
+_SAME_BY_TABLE = {
+    models.Contact._meta.db_table: ("placeholder",),
+    models.ContactIdentity._meta.db_table: ("system",),
+    models.Touch._meta.db_table: (
+        "system",
+        "type",
+        "direction",
+        "rep_id",
+        "automated",
+        "subject",
+        "campaign",
+    ),
+}
+
 
 class _Producer:
     """DuckDB's side of ``_Plain.write`` on its own thread: for each query in turn, SQLite's
@@ -715,12 +750,26 @@ class _Producer:
         return path
 
 
+def _varying(table: str, columns: tuple[str, ...], query: str) -> str:
+    """``query`` without the columns ``_SAME_BY_TABLE`` names for ``table`` (in order)."""
+    same = _SAME_BY_TABLE.get(table, ())
+    if not same:
+        return query
+    names = [f"c{n}" for n in range(len(columns))]
+    kept = ", ".join(
+        name for name, column in zip(names, columns, strict=True) if column not in same
+    )
+    return f"SELECT {kept} FROM ({query}) AS q({', '.join(names)})"
+
+
 def _insert_chunks(
     store: Store, table: str, columns: tuple[str, ...], chunks: Iterable[list[tuple[Any, ...]]]
 ) -> None:
-    """SQLite: the rows, a chunk at a time, through one prepared INSERT."""
+    """SQLite: the rows (without the table's ``_SAME`` columns, whose literals the INSERT
+    carries), a chunk at a time, through one prepared INSERT."""
+    same = _SAME_BY_TABLE.get(table, ())
     names = ", ".join(columns)
-    marks = ", ".join(["?"] * len(columns))
+    marks = ", ".join(_SAME[column] if column in same else "?" for column in columns)
     sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
     raw = store.connection.connection  # the sqlite3 connection under Django's wrapper
     # Django's exceptions for the driver's (sqlite3.IntegrityError is not a DatabaseError of
