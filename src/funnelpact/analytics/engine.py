@@ -540,7 +540,7 @@ class AnalyticsEngine:
         known: frozenset[str] | None = _PLANS.get(key)
         if known is not None:
             return known
-        names = {metric.dated_by(scope), *metric.extra_keys}
+        names = {self._dated_column(metric, scope), *metric.extra_keys}
         names |= {b.value for b in by if b is not Breakdown.PERIOD}
         names |= {b.value for b, _ in where}
         if self.incremental:
@@ -549,6 +549,15 @@ class AnalyticsEngine:
             names |= {field.name for field in value.op().find(ops.Field) if field.rel == probe.op()}
         result: frozenset[str] = _remember(key, frozenset(names))
         return result
+
+    def _dated_column(self, metric: Metric, scope: Scope) -> str:
+        """The facts column that dates the metric's rows. `handoff_at` is by construction
+        the hand-off stage's first entry (`mql_at`): metrics dated by either share one
+        aggregate in `run_many` (one scan and group-by instead of two)."""
+        column = metric.dated_by(scope)
+        if metric.subject is Subject.CONTACTS and column == "handoff_at":
+            return f"{self.config.handoff_stage}_at"
+        return column
 
     def _contact_facts(self, columns: frozenset[str]) -> Table:
         """Contact facts holding at least `columns`: the full table if built, else a table of
@@ -750,7 +759,7 @@ class AnalyticsEngine:
     ) -> Table:
         """The metric's Ibis expression for a period and breakdowns (not executed)."""
         table = self._subject_table(metric, scope, by, where)
-        rows = self._rows(table, metric.dated_by(scope), scope, period, by, where)
+        rows = self._rows(table, self._dated_column(metric, scope), scope, period, by, where)
         keys = [b.value for b in by if b is not Breakdown.PERIOD] + list(metric.extra_keys)
         if Breakdown.PERIOD in by:
             keys = ["period", *keys]
@@ -802,7 +811,7 @@ class AnalyticsEngine:
                 continue  # run() below does it alone
             key = (
                 metric.subject,
-                metric.dated_by(scope),
+                self._dated_column(metric, scope),
                 period,
                 query.by,
                 query.where,
