@@ -93,6 +93,11 @@ class MetricRow(_Frozen):
     previous: float | None = None
 
 
+# The fields every MetricRow built by the engine sets: one set shared by all of them
+# (pydantic copies it on model_copy).
+_ROW_FIELDS: Final = {"keys", "value", "sample", "previous"}
+
+
 class MetricResult(_Frozen):
     metric: str
     unit: Unit
@@ -839,7 +844,7 @@ class AnalyticsEngine:
                 tuple(metric.slug for _, metric, _, _ in members),
             )
             known: tuple[str, list[str]] | None = _PLANS.get(batch_key)
-            arrow: list[dict[str, Any]]
+            columns: dict[str, list[Any]]
             if self.backend == "duckdb":
                 if known is None:
                     template, keys = self._batch_expression(
@@ -847,22 +852,15 @@ class AnalyticsEngine:
                     )
                     known = _remember(batch_key, (str(self.con.compile(template)), keys))
                 sql, keys = known
-                arrow = self.con.con.sql(_fill(sql, scope, where)).to_arrow_table().to_pylist()
+                columns = self.con.con.sql(_fill(sql, scope, where)).to_arrow_table().to_pydict()
             else:
                 expression, keys = self._batch_expression(
                     members, table, column, scope, period, by, where, extra
                 )
-                arrow = self._fetch(expression)
+                columns = self._fetch(expression)
             for index, (query, metric, _, _) in enumerate(members):
-                picked = [
-                    {
-                        **{k: row[k] for k in keys},
-                        "value": row[f"m{index}_value"],
-                        "sample": row[f"m{index}_sample"],
-                    }
-                    for row in arrow
-                ]
-                self._store(query, metric, self._to_rows(picked, keys), None)
+                rows = self._to_rows(columns, keys, f"m{index}_value", f"m{index}_sample")
+                self._store(query, metric, rows, None)
         return [self.run(query) for query in queries]
 
     def _execute(self, query: MetricQuery, period: Period) -> list[MetricRow]:
@@ -895,37 +893,55 @@ class AnalyticsEngine:
                 names = [c for c in template.columns if c not in ("value", "sample")]
                 known = _remember(key, (str(self.con.compile(template)), names))
             sql, key_names = known
-            rows: list[dict[str, Any]] = (
-                self.con.con.sql(_fill(sql, scope, query.where)).to_arrow_table().to_pylist()
+            columns: dict[str, list[Any]] = (
+                self.con.con.sql(_fill(sql, scope, query.where)).to_arrow_table().to_pydict()
             )
-            return self._to_rows(rows, key_names)
+            return self._to_rows(columns, key_names)
         expression = self.expression(metric, scope, period, query.by, query.where, query.buckets)
         key_names = [c for c in expression.columns if c not in ("value", "sample")]
         return self._to_rows(self._fetch(expression), key_names)
 
-    def _fetch(self, expression: Table) -> list[dict[str, Any]]:
+    def _fetch(self, expression: Table) -> dict[str, list[Any]]:
+        """The result's columns (a list per column: no Python dict per row)."""
         if self.backend == "duckdb":
             # DuckDB: the SQL compiled once per process, run as is.
-            rows: list[dict[str, Any]] = (
-                self.con.con.sql(_compiled(self.con, expression)).to_arrow_table().to_pylist()
+            columns: dict[str, list[Any]] = (
+                self.con.con.sql(_compiled(self.con, expression)).to_arrow_table().to_pydict()
             )
-            return rows
-        result: list[dict[str, Any]] = self.con.to_pyarrow(expression).to_pylist()
+            return columns
+        result: dict[str, list[Any]] = self.con.to_pyarrow(expression).to_pydict()
         return result
 
-    def _to_rows(self, rows: list[dict[str, Any]], key_names: list[str]) -> list[MetricRow]:
-        result = []
-        for row in rows:
-            value = row["value"]
-            # model_construct: thousands of rows, every field already of its type.
-            result.append(
-                MetricRow.model_construct(
-                    keys={name: "" if row[name] is None else str(row[name]) for name in key_names},
-                    value=None if value is None else round(float(value), DIGITS),
-                    sample=int(row["sample"] or 0),
-                    previous=None,
-                )
+    def _to_rows(
+        self,
+        columns: Mapping[str, list[Any]],
+        key_names: list[str],
+        value_column: str = "value",
+        sample_column: str = "sample",
+    ) -> list[MetricRow]:
+        """MetricRows from a result's columns. Read column-wise and built with one shared
+        fields set: a scorecard makes thousands of rows, and every Python container made
+        here counts towards the interpreter's next full garbage collection (~0.1-0.2 s in a
+        process holding Ibis and DuckDB, measured every other 1M scorecard before)."""
+        keys = [
+            ["" if value is None else str(value) for value in columns[name]] for name in key_names
+        ]
+        result = [
+            # model_construct: every field already of its type.
+            MetricRow.model_construct(
+                _ROW_FIELDS,
+                keys=dict(zip(key_names, row_keys, strict=True)),
+                value=None if value is None else round(float(value), DIGITS),
+                sample=int(sample or 0),
+                previous=None,
             )
+            for row_keys, value, sample in zip(
+                zip(*keys, strict=True) if keys else ((),) * len(columns[value_column]),
+                columns[value_column],
+                columns[sample_column],
+                strict=True,
+            )
+        ]
         if not key_names and not result:
             result = [MetricRow(keys={}, value=None, sample=0)]
         return sorted(result, key=lambda r: tuple(r.keys.values()))
