@@ -47,7 +47,11 @@ def attribution_table(
         for row in result.rows:
             credits.setdefault(row.key, {})[model] = row.value
     columns = (
-        ReportColumn(dimension.value, DIMENSION_LABELS[dimension]),
+        ReportColumn(
+            dimension.value,
+            DIMENSION_LABELS[dimension],
+            Kind.SOURCE if dimension is Dimension.SOURCE else Kind.TEXT,
+        ),
         *(ReportColumn(model.value, MODEL_LABELS[model], kind) for model in models),
     )
     first = models[0]

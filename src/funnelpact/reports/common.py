@@ -89,7 +89,9 @@ def breakdown_table(
     language: str,
 ) -> ReportTable:
     """One row per value of `by` (source, rep...), one column per figure."""
-    columns = [ReportColumn(by.value, key_label)]
+    columns = [
+        ReportColumn(by.value, key_label, Kind.SOURCE if by is Breakdown.SOURCE else Kind.TEXT)
+    ]
     values: dict[str, dict[int, float | None]] = {}
     for index, (slug, parameters) in enumerate(figures):
         columns.append(

@@ -25,6 +25,9 @@ class Kind(StrEnum):
     HOURS = "hours"
     DAYS = "days"
     STATUS = "status"  # a `Status` value, translated
+    SOURCE = (
+        "source"  # a lead source: HubSpot's codes by their names, translated; others as written
+    )
     BY_ROW = "by_row"  # the row's `unit` cell (a Kind value) says: tables that mix units
 
 
@@ -50,7 +53,7 @@ class ReportColumn:
 
     @property
     def numeric(self) -> bool:
-        return self.kind not in (Kind.TEXT, Kind.STATUS)
+        return self.kind not in (Kind.TEXT, Kind.STATUS, Kind.SOURCE)
 
     @property
     def hidden_in_documents(self) -> bool:

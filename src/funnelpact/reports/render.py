@@ -63,6 +63,8 @@ def format_value(value: Value, kind: Kind, local: Localizer, currency: str) -> s
         return EMPTY
     if kind is Kind.STATUS:
         return texts.STATUSES[Status(str(value))].get(local.language.value)
+    if kind is Kind.SOURCE:
+        return texts.source_name(str(value), local.language.value)
     if kind is Kind.TEXT or isinstance(value, str):
         return str(value)
     number = float(value)
@@ -291,10 +293,7 @@ def render_csv(report: Report, language: str) -> str:
         writer.writerow([c.labels.get(language) for c in table.columns])
         for row in table.rows:
             writer.writerow(
-                [
-                    _status_word(v, language) if c.kind is Kind.STATUS else ("" if v is None else v)
-                    for c, v in zip(table.columns, row, strict=True)
-                ]
+                [_word(v, c.kind, language) for c, v in zip(table.columns, row, strict=True)]
             )
     return buffer.getvalue()
 
@@ -302,6 +301,17 @@ def render_csv(report: Report, language: str) -> str:
 def _status_word(value: Value, language: str) -> str:
     """A status in the reader's language (files other than JSON); empty when there is none."""
     return texts.STATUSES[Status(str(value))].get(language) if value else ""
+
+
+def _word(value: Value, kind: Kind, language: str) -> Value:
+    """A cell of a file other than JSON: statuses and sources in the reader's words."""
+    if kind is Kind.STATUS:
+        return _status_word(value, language)
+    if value is None:
+        return ""
+    if kind is Kind.SOURCE:
+        return texts.source_name(str(value), language)
+    return value
 
 
 _XLSX_FORMATS = {
@@ -350,8 +360,8 @@ def render_xlsx(report: Report, language: str) -> bytes:
         for row in table.rows:
             values: list[Any] = []
             for column, value in zip(table.columns, row, strict=True):
-                if column.kind is Kind.STATUS and value:
-                    values.append(texts.STATUSES[Status(str(value))].get(language))
+                if column.kind in (Kind.STATUS, Kind.SOURCE) and value:
+                    values.append(_word(value, column.kind, language))
                 else:
                     values.append(value)
             sheet.append(values)

@@ -54,6 +54,28 @@ STATUSES: Final[dict[Status, Labels]] = {
     Status.NO_TARGET: L_("no target"),
 }
 
+# HubSpot's original-source codes (`hs_analytics_source`) as HubSpot's screens name them. The
+# files keep the code (JSON always; CSV and spreadsheets show the name); any other CRM's source
+# is shown as written.
+SOURCES: Final[dict[str, Labels]] = {
+    "ORGANIC_SEARCH": L_("Organic search"),
+    "PAID_SEARCH": L_("Paid search"),
+    "EMAIL_MARKETING": L_("Email marketing"),
+    "SOCIAL_MEDIA": L_("Organic social"),
+    "REFERRALS": L_("Referrals"),
+    "OTHER_CAMPAIGNS": L_("Other campaigns"),
+    "DIRECT_TRAFFIC": L_("Direct traffic"),
+    "OFFLINE": L_("Offline sources"),
+    "PAID_SOCIAL": L_("Paid social"),
+    "AI_REFERRALS": L_("AI referrals"),
+}
+
+
+def source_name(value: str, language: str) -> str:
+    """A source as its readers name it: HubSpot's codes translated, any other as written."""
+    labels = SOURCES.get(value)
+    return labels.get(language) if labels is not None else value
+
 
 def metric_label(slug: str) -> Labels:
     """A registry metric's label (the same words everywhere the figure is shown)."""

@@ -339,17 +339,6 @@ T = {
         "Questo modulo è scaduto. Ricarica la pagina e invialo di nuovo.",
     ),
     "Back to the dashboard": ("Volver al panel", "Torna al cruscotto"),
-    # HubSpot's original sources, as HubSpot's own Spanish and Italian screens name them.
-    "Organic search": ("Búsqueda orgánica", "Ricerca organica"),
-    "Paid search": ("Búsqueda de pago", "Ricerca a pagamento"),
-    "Email marketing": ("Email marketing", "Email marketing"),
-    "Organic social": ("Redes sociales orgánicas", "Social organici"),
-    "Referrals": ("Referencias", "Referral"),
-    "Other campaigns": ("Otras campañas", "Altre campagne"),
-    "Direct traffic": ("Tráfico directo", "Traffico diretto"),
-    "Offline sources": ("Fuentes sin conexión", "Fonti offline"),
-    "Paid social": ("Redes sociales de pago", "Social a pagamento"),
-    "AI referrals": ("Referencias de IA", "Referral da IA"),
 }
 root = Path("src/funnelpact/server/web/locale")
 for index, lang in enumerate(("es", "it")):

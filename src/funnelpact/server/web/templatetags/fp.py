@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 
 from funnelpact.i18n import Localizer, localizer
+from funnelpact.reports.texts import source_name
 
 register = template.Library()
 
@@ -88,26 +89,11 @@ _LABELS = {
 }
 
 
-# HubSpot's original-source codes (`hs_analytics_source`) as HubSpot's own screens name them;
-# any other source (a Salesforce lead source, a mapped CSV's) is shown as the CRM wrote it.
-_SOURCES = {
-    "ORGANIC_SEARCH": gettext_lazy("Organic search"),
-    "PAID_SEARCH": gettext_lazy("Paid search"),
-    "EMAIL_MARKETING": gettext_lazy("Email marketing"),
-    "SOCIAL_MEDIA": gettext_lazy("Organic social"),
-    "REFERRALS": gettext_lazy("Referrals"),
-    "OTHER_CAMPAIGNS": gettext_lazy("Other campaigns"),
-    "DIRECT_TRAFFIC": gettext_lazy("Direct traffic"),
-    "OFFLINE": gettext_lazy("Offline sources"),
-    "PAID_SOCIAL": gettext_lazy("Paid social"),
-    "AI_REFERRALS": gettext_lazy("AI referrals"),
-}
-
-
 def fp_source(value: str | None) -> str:
+    """A lead source as the reports name it (HubSpot's codes translated, others as written)."""
     if not value:
         return "—"
-    return str(_SOURCES.get(value, value))
+    return source_name(value, (translation.get_language() or "en")[:2])
 
 
 def fp_label(value: str) -> str:
