@@ -21,6 +21,10 @@ file, in the same run: compare them, not figures of different runs.
 Each measurement runs ``--repeat`` times (default 3) in fresh processes (a fresh database each
 time) and the median is printed, with the load average before and after (the machine is shared).
 Prints a markdown table of rows/s and records/s (docs/benchmarks.md keeps the figures).
+
+``--floors STORE_DB`` measures instead SQLite alone copying the rows of a store the bulk path
+filled into each storage shape (today's tables, stage changes per contact, identities folded into
+contacts, one row per contact): the floor of the writing, no Python per row.
 """
 
 from __future__ import annotations
@@ -279,6 +283,196 @@ def _load() -> str:
     return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
+IMPORTED = (
+    "tracking_contact",
+    "tracking_contactidentity",
+    "tracking_stagechange",
+    "tracking_ownerchange",
+    "tracking_touch",
+)
+FLOOR_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA cache_size=-262144",
+    "PRAGMA temp_store=MEMORY",
+    "PRAGMA foreign_keys=ON",
+)
+
+
+def floors(store: Path, out: Path) -> None:
+    """SQLite alone: the floor of each storage shape for an import's rows (no Python per row).
+
+    Copies the rows of ``store`` (a SQLite store filled by the bulk path, attached) into fresh
+    files with the store's PRAGMAs, one durable transaction per shape: ``INSERT ... SELECT`` in
+    key order, secondary indexes built after the load, COMMIT. Other shapes' rows (histories as
+    text, one row per contact) are prepared first, untimed: an import would build them in DuckDB.
+    Prints a markdown table per shape (CPU and wall seconds per step)."""
+    import sqlite3
+
+    out.mkdir(parents=True, exist_ok=True)
+    filled = sqlite3.connect(store)
+    names = ", ".join(f"'{t}'" for t in ("tracking_rep", *IMPORTED))
+    tables = dict(
+        filled.execute(
+            f"SELECT name, sql FROM sqlite_master WHERE type='table' AND name IN ({names})"
+        )
+    )
+    indexes = filled.execute(
+        "SELECT tbl_name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL"
+        f" AND tbl_name IN ({names})"
+    ).fetchall()
+    contact_columns = [r[1] for r in filled.execute("PRAGMA table_info(tracking_contact)")]
+    filled.close()
+    cols = ", ".join(f'"{c}"' for c in contact_columns)
+    ccols = ", ".join(f'c."{c}"' for c in contact_columns)
+
+    def built(*names: str) -> list[str]:
+        return [sql for table, sql in indexes if table in names]
+
+    prep_path = out / "prep.db"
+    prep_path.unlink(missing_ok=True)
+    prep = sqlite3.connect(prep_path, isolation_level=None)
+    prep.execute("PRAGMA cache_size=-262144")
+    prep.execute(f"ATTACH '{store}' AS s")
+    for statement in (
+        "BEGIN",
+        "CREATE TABLE stage_history (contact_id INTEGER PRIMARY KEY, changes TEXT)",
+        "INSERT INTO stage_history SELECT contact_id,"
+        " group_concat(stage || '@' || entered_at || '@' || change_source, '|') FROM"
+        " (SELECT * FROM s.tracking_stagechange ORDER BY contact_id, stage) GROUP BY contact_id",
+        "CREATE TABLE owner_history (contact_id INTEGER PRIMARY KEY, changes TEXT)",
+        "INSERT INTO owner_history SELECT contact_id,"
+        " group_concat(owner_id || '@' || assigned_at, '|') FROM s.tracking_ownerchange"
+        " GROUP BY contact_id",
+        "CREATE TABLE touch_history (contact_id INTEGER PRIMARY KEY, touches TEXT)",
+        "INSERT INTO touch_history SELECT contact_id,"
+        " group_concat(external_id || '@' || occurred_at, '|') FROM s.tracking_touch"
+        " GROUP BY contact_id",
+        "CREATE TABLE one_src AS SELECT c.*, i.external_id, sh.changes AS stages,"
+        " oh.changes AS owners, th.touches FROM s.tracking_contact c"
+        " JOIN s.tracking_contactidentity i ON i.contact_id = c.id"
+        " LEFT JOIN stage_history sh ON sh.contact_id = c.id"
+        " LEFT JOIN owner_history oh ON oh.contact_id = c.id"
+        " LEFT JOIN touch_history th ON th.contact_id = c.id ORDER BY c.id",
+        "COMMIT",
+    ):
+        prep.execute(statement)
+    prep.close()
+
+    def shape(name: str, steps: list[tuple[str, list[str]]]) -> None:
+        for leftover in out.glob(f"{name}.db*"):
+            leftover.unlink()
+        con = sqlite3.connect(out / f"{name}.db", isolation_level=None)
+        for pragma in FLOOR_PRAGMAS:
+            con.execute(pragma)
+        con.execute(f"ATTACH '{store}' AS s")
+        con.execute(f"ATTACH '{prep_path}' AS p")
+        con.execute(tables["tracking_rep"])
+        con.execute("INSERT INTO tracking_rep SELECT * FROM s.tracking_rep")
+        lines = [f"\n{name}", "| step | CPU s | wall s |", "|---|---:|---:|"]
+        total_cpu = total_wall = 0.0
+        con.execute("BEGIN IMMEDIATE")
+        for label, statements in [*steps, ("durable commit", ["COMMIT"])]:
+            wall, cpu = time.perf_counter(), time.process_time()
+            for statement in statements:
+                con.execute(statement)
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            total_cpu, total_wall = total_cpu + cpu, total_wall + wall
+            lines.append(f"| {label} | {cpu:.1f} | {wall:.1f} |")
+        con.close()
+        lines.append(f"| **total** | **{total_cpu:.1f}** | **{total_wall:.1f}** |")
+        print("\n".join(lines), flush=True)
+
+    def copy(table: str, order: str) -> list[str]:
+        return [tables[table], f"INSERT INTO {table} SELECT * FROM s.{table} ORDER BY {order}"]
+
+    contacts = ("contacts", copy("tracking_contact", "id"))
+    identities = ("identities", copy("tracking_contactidentity", "contact_id"))
+    owners = ("owner changes", copy("tracking_ownerchange", "contact_id"))
+    touches = ("touches", copy("tracking_touch", "external_id"))
+    shape(
+        "current",
+        [
+            contacts,
+            identities,
+            ("stage changes", copy("tracking_stagechange", "contact_id, stage")),
+            owners,
+            touches,
+            ("secondary indexes built", built(*IMPORTED)),
+        ],
+    )
+    # Stage changes as one row per contact (a text list), keyed by the contact.
+    stage_row = (
+        "stage changes, one row per contact",
+        [
+            "CREATE TABLE stage_history (contact_id INTEGER PRIMARY KEY"
+            " REFERENCES tracking_contact (id), changes TEXT NOT NULL)",
+            "INSERT INTO stage_history SELECT * FROM p.stage_history ORDER BY contact_id",
+        ],
+    )
+    rest = (
+        "tracking_contact",
+        "tracking_contactidentity",
+        "tracking_ownerchange",
+        "tracking_touch",
+    )
+    shape(
+        "stage_per_contact",
+        [
+            contacts,
+            identities,
+            stage_row,
+            owners,
+            touches,
+            ("secondary indexes built", built(*rest)),
+        ],
+    )
+    # Identities folded into contacts: the HubSpot id a unique column of the contact.
+    contact_sql = tables["tracking_contact"].rstrip()[:-1] + ', "hubspot_id" varchar(255) NULL)'
+    folded = (
+        "contacts with their HubSpot id",
+        [
+            contact_sql,
+            f"INSERT INTO tracking_contact ({cols}, hubspot_id) SELECT {ccols}, c.external_id"
+            " FROM p.one_src c ORDER BY c.rowid",
+        ],
+    )
+    folded_indexes = [
+        "CREATE UNIQUE INDEX contact_hubspot_id ON tracking_contact (hubspot_id)",
+        *built("tracking_contact", "tracking_ownerchange", "tracking_touch"),
+    ]
+    shape(
+        "identity_in_contact",
+        [folded, stage_row, owners, touches, ("secondary indexes built", folded_indexes)],
+    )
+    # One row per contact: its fields, its id, its stage/owner/touch histories as text.
+    one_sql = (
+        contact_sql.replace('"tracking_contact"', '"imported"').rstrip()[:-1]
+        + ', "stages" text NULL, "owner_changes" text NULL, "touches" text NULL)'
+    )
+    shape(
+        "one_row",
+        [
+            (
+                "one row per contact (everything)",
+                [
+                    one_sql,
+                    f"INSERT INTO imported ({cols}, hubspot_id, stages, owner_changes, touches)"
+                    f" SELECT {ccols}, c.external_id, c.stages, c.owners, c.touches"
+                    " FROM p.one_src c ORDER BY c.rowid",
+                ],
+            ),
+            (
+                "indexes built (hubspot id unique, email)",
+                [
+                    "CREATE UNIQUE INDEX imported_hubspot_id ON imported (hubspot_id)",
+                    "CREATE INDEX imported_email ON imported (normalised_email)",
+                ],
+            ),
+        ],
+    )
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -295,7 +489,21 @@ def main(argv: list[str]) -> int:
         help="the row path (store_records), the bulk path (columnar reader + bulk writer), or"
         " both, one after the other in the same run",
     )
+    parser.add_argument(
+        "--floors",
+        type=Path,
+        metavar="STORE_DB",
+        help="instead: SQLite alone copying the rows of this filled SQLite store into each"
+        " storage shape (today's tables, stage changes per contact, identities in contacts, one"
+        " row per contact): the floor of the writing, no Python per row",
+    )
     args = parser.parse_args(argv)
+    if args.floors is not None:
+        print(f"load average before: {_load()}", file=sys.stderr)
+        with tempfile.TemporaryDirectory(prefix="funnelpact-bench-floors-") as folder:
+            floors(args.floors, Path(folder))
+        print(f"load average after: {_load()}", file=sys.stderr)
+        return 0
     with tempfile.TemporaryDirectory(prefix="funnelpact-bench-import-") as folder:
         export = args.file or Path(folder) / "hubspot-contacts.csv"
         if args.file is None:
