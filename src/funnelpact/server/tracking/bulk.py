@@ -676,9 +676,10 @@ class _Producer:
     """DuckDB's side of ``_Plain.write`` on its own thread: for each query in turn, SQLite's
     rows a chunk at a time (DuckDB's ``fetchmany`` tuples, built in C++: about twice as fast as
     Arrow's ``to_pylist`` per column and a zip) or PostgreSQL's CSV file (DuckDB's ``COPY``).
-    DuckDB runs its query with the GIL released and SQLite its inserts and index builds, and
-    PostgreSQL works in its own process, so the two cores overlap: the next piece is ready when
-    the store is done with the current one. At most ``_AHEAD`` pieces wait (memory bound)."""
+    PostgreSQL works in its own process while DuckDB writes the next CSV (about 6% of the
+    store step at 200k rows, within the noise); on SQLite DuckDB's tuples and sqlite3's binding
+    both need the GIL and the overlap measured nothing (docs/benchmarks.md). At most
+    ``_AHEAD`` pieces wait (memory bound)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, queries: list[tuple[str, bool]]) -> None:
         self.cursor = con.cursor()  # a connection of its own to the same DuckDB database
