@@ -323,3 +323,44 @@ def test_a_touch_id_another_contact_has_goes_the_stores_way(tmp_path: Path) -> N
         )
 
     compare([[path]], before=another_contact_has_it)
+
+
+def test_a_reimport_of_values_with_quotes_commas_and_newlines_is_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store's rows come back to the comparison (on PostgreSQL as CSV through COPY TO
+    STDOUT): quotes, commas, line breaks and empty strings survive the round trip."""
+    from funnelpact.server.tracking import bulk
+
+    plain = tmp_path / "plain.csv"
+    write_contacts_export(plain, 30, seed=12)
+    with plain.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header = rows[0]
+    tricky = ['Smith "Bros", Ltd', "Line one\nline two", '"', ",", "a\r\nb", " "]
+    for number, row in enumerate(rows[1:]):
+        row[header.index("Company Name")] = tricky[number % len(tricky)]
+        row[header.index("First Name")] = tricky[(number + 1) % len(tricky)]
+        if number % 3 == 0:
+            row[header.index("Last Name")] = ""
+    path = tmp_path / "contacts.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    bulk_path([path])
+    handed: list[int] = []
+    real = bulk.store_records
+
+    def spy(records: Any, **kwargs: Any) -> StoreReport:
+        listed = list(records)
+        handed.append(sum(isinstance(record, Contact) for record in listed))
+        return real(listed, **kwargs)
+
+    monkeypatch.setattr(bulk, "store_records", spy)
+    before = full_dump()
+    report = bulk_path([path])
+
+    assert handed == [0]
+    assert full_dump() == before
+    assert report.total("unchanged") == report.records
+    assert m.Contact.objects.filter(company='Smith "Bros", Ltd').exists()
+    assert m.Contact.objects.filter(company="Line one\nline two").exists()
