@@ -127,6 +127,11 @@ class Store:
     def in_list(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         """``column IN values`` with one parameter, whatever the number of values."""
         if self.postgres:
+            if values and all(type(value) is int for value in values):
+                # psycopg sends small ints as smallint[]/int4[]: against a bigint column that
+                # comparison is not hashed, and a store without statistics (right after a big
+                # import) scans the table testing each row against every id.
+                return f"{column} = ANY(%s::bigint[])", [list(values)]
             return f"{column} = ANY(%s)", [list(values)]
         return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(list(values))]
 
