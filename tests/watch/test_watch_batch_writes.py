@@ -10,10 +10,11 @@ import pytest
 from django.db import connection
 from watch_factories import LEAD, madrid, mql, team
 
+from funnelpact.domain.records import Ref, System
 from funnelpact.server.tracking import models as store
 from funnelpact.server.tracking.repository import Store
 from funnelpact.server.tracking.services import store_records
-from funnelpact.server.watch import models
+from funnelpact.server.watch import models, repository
 from funnelpact.server.watch.channels import add_channel
 from funnelpact.server.watch.repository import (
     WATCHED_TABLE,
@@ -90,3 +91,54 @@ def test_the_obligation_table_keeps_three_secondary_indexes() -> None:
         "obligation_owner_status",
         "obligation_first_touch_handoff",
     }
+
+
+def test_row_groups_flatten_whole_statements_then_the_rest() -> None:
+    rows = [(i, f"r{i}") for i in range(7)]
+    assert list(repository._row_groups(rows, 3)) == [
+        (3, [(0, "r0", 1, "r1", 2, "r2"), (3, "r3", 4, "r4", 5, "r5")]),
+        (1, [(6, "r6")]),
+    ]
+    assert list(repository._row_groups(rows[:6], 3)) == [
+        (3, [(0, "r0", 1, "r1", 2, "r2"), (3, "r3", 4, "r4", 5, "r5")])
+    ]
+    assert list(repository._row_groups(rows[:2], 3)) == [(2, [(0, "r0", 1, "r1")])]
+    assert list(repository._row_groups([], 3)) == []
+
+
+def _stored_obligations() -> list[tuple[object, ...]]:
+    fields = [f.attname for f in models.Obligation._meta.concrete_fields if f.name != "id"]
+    return sorted(models.Obligation.objects.values_list(*fields))
+
+
+@pytest.mark.parametrize("rows_per_insert", [2, 3, 500])
+def test_new_obligations_are_the_same_whatever_the_rows_per_insert(
+    clock, agreement_path: Path, monkeypatch: pytest.MonkeyPatch, rows_per_insert: int
+) -> None:
+    # Three leads (five rows each) first evaluated together: SQLite writes the new rows by
+    # multi-row INSERTs of SQLITE_ROWS_PER_INSERT rows and one for the rest; every row lands
+    # as with one row per statement, and the alerts name the rows by their new ids.
+    use_agreement(agreement_path, clock.set(HANDOFF))
+    add_channel("ops-webhook", "json://127.0.0.1:9/ops")  # alerts are queued, not sent
+    leads = [Ref(System.HUBSPOT, f"lead-{n}") for n in range(3)]
+    records = [*team()]
+    for lead in leads:
+        records += mql(HANDOFF, ref=lead)
+    clock.set(DECISION_AT_RISK + timedelta(minutes=5))
+    monkeypatch.setattr(repository, "SQLITE_ROWS_PER_INSERT", 1)
+    store_records(records)
+    one_per_statement = _stored_obligations()
+    assert len(one_per_statement) == 15
+    ids = sorted(set(models.Obligation.objects.values_list("contact_id", flat=True)))
+    assert len(ids) == 3
+    models.Obligation.objects.all().delete()
+    models.AlertOutbox.objects.all().delete()
+    monkeypatch.setattr(repository, "SQLITE_ROWS_PER_INSERT", rows_per_insert)
+    queue_contacts(ids, clock.now)
+    tick(clock.now, send=lambda *args: None)
+    assert _stored_obligations() == one_per_statement
+    at_risk = models.AlertOutbox.objects.filter(kind="at_risk")
+    assert at_risk.count() == 3
+    for alert in at_risk:
+        obligation = models.Obligation.objects.get(pk=alert.obligation_id)
+        assert (obligation.contact_id, obligation.name) == (alert.contact_id, "decision")

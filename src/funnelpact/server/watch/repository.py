@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import chain
 from typing import Any
 
 from funnelpact.domain.compliance import Timeline
@@ -414,9 +415,31 @@ def insert_obligations(db: Store, rows: Sequence[tuple[Any, ...]]) -> None:
         db.insert(OBLIGATION_TABLE, OBLIGATION_COLUMNS, _with_instant_forms(db, rows, _FIRST_VALUE))
         return
     names = ", ".join(OBLIGATION_COLUMNS)
-    marks = ", ".join(_from_seconds(name) for name in OBLIGATION_COLUMNS)
+    group = "(" + ", ".join(_from_seconds(name) for name in OBLIGATION_COLUMNS) + ")"
     with db.connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {OBLIGATION_TABLE} ({names}) VALUES ({marks})", rows)
+        for size, chunks in _row_groups(rows, SQLITE_ROWS_PER_INSERT):
+            values = ", ".join([group] * size)
+            cursor.executemany(f"INSERT INTO {OBLIGATION_TABLE} ({names}) VALUES {values}", chunks)
+
+
+# SQLite: rows per multi-row INSERT (x 17 columns: 8,500 parameters, under SQLite's 32,766).
+# One statement per row cost about 8 us a row, one per 500 rows about 4.5 (50,000 rows of a
+# first evaluation: ~0.40 s -> ~0.23 s of CPU): each statement execution has its own
+# overhead (the AUTOINCREMENT counter's update in sqlite_sequence at every statement's end,
+# the deferred foreign-key bookkeeping, the reset and the bind).
+SQLITE_ROWS_PER_INSERT = 500
+
+
+def _row_groups(
+    rows: Sequence[tuple[Any, ...]], size: int
+) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+    """``rows`` as the parameters of multi-row statements: (rows per statement, each
+    statement's flattened parameters), ``size`` rows per statement then one for the rest."""
+    whole = len(rows) - len(rows) % size
+    if whole:
+        yield size, [tuple(chain.from_iterable(rows[i : i + size])) for i in range(0, whole, size)]
+    if whole < len(rows):
+        yield len(rows) - whole, [tuple(chain.from_iterable(rows[whole:]))]
 
 
 # PostgreSQL's binary COPY types of ``OBLIGATION_COLUMNS`` but the id.
