@@ -15,14 +15,44 @@ import ast
 import sys
 from pathlib import Path
 
-ALLOWED_THIRD_PARTY = {"pydantic", "pydantic_core", "annotated_types", "typing_extensions", "yaml",
-                       "holidays"}
-FORBIDDEN_STDLIB = {"socket", "subprocess", "sqlite3", "http", "urllib", "ssl", "asyncio",
-                    "shutil", "tempfile", "multiprocessing", "threading", "smtplib", "ftplib",
-                    "select", "selectors", "signal", "webbrowser", "io", "glob"}
-CLOCK_CALLS = {("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"),
-               ("date", "today"), ("time", "time"), ("time", "monotonic"),
-               ("time", "perf_counter")}
+ALLOWED_THIRD_PARTY = {
+    "pydantic",
+    "pydantic_core",
+    "annotated_types",
+    "typing_extensions",
+    "yaml",
+    "holidays",
+}
+FORBIDDEN_STDLIB = {
+    "socket",
+    "subprocess",
+    "sqlite3",
+    "http",
+    "urllib",
+    "ssl",
+    "asyncio",
+    "shutil",
+    "tempfile",
+    "multiprocessing",
+    "threading",
+    "smtplib",
+    "ftplib",
+    "select",
+    "selectors",
+    "signal",
+    "webbrowser",
+    "io",
+    "glob",
+}
+CLOCK_CALLS = {
+    ("datetime", "now"),
+    ("datetime", "utcnow"),
+    ("datetime", "today"),
+    ("date", "today"),
+    ("time", "time"),
+    ("time", "monotonic"),
+    ("time", "perf_counter"),
+}
 PACKAGE = "funnelpact"
 
 
@@ -75,8 +105,11 @@ def check_file(path: Path, domain_root: Path) -> list[str]:
             func = node.func
             if isinstance(func, ast.Name) and func.id == "open":
                 refuse(node, "domain calls open(): no I/O in the domain")
-            if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-                    and (func.value.id, func.attr) in CLOCK_CALLS):
+            if (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and (func.value.id, func.attr) in CLOCK_CALLS
+            ):
                 refuse(node, f"domain reads the clock ({func.value.id}.{func.attr}()): pass now in")
     return problems
 
