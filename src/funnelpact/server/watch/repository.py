@@ -570,14 +570,18 @@ def upsert_watched(db: Store, rows: Sequence[tuple[int, Any, Any, Any]]) -> None
     if db.postgres:
         _upsert_watched_arrays(db, [(cid, check, at, seen) for cid, check, at, seen in rows])
         return
+    values = [(cid, stored(check), stored(at), stored(seen)) for cid, check, at, seen in rows]
     with db.connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {WATCHED_TABLE} (contact_id, next_check_at, evaluated_at, "
-            "activity_seen_at) VALUES (%s, %s, %s, %s) ON CONFLICT (contact_id) DO UPDATE SET "
-            "next_check_at = EXCLUDED.next_check_at, evaluated_at = EXCLUDED.evaluated_at, "
-            "activity_seen_at = EXCLUDED.activity_seen_at",
-            [(cid, stored(check), stored(at), stored(seen)) for cid, check, at, seen in rows],
-        )
+        # Multi-row statements, as insert_obligations (a statement per row costs its own).
+        for size, chunks in _row_groups(values, SQLITE_ROWS_PER_INSERT):
+            groups = ", ".join(["(%s, %s, %s, %s)"] * size)
+            cursor.executemany(
+                f"INSERT INTO {WATCHED_TABLE} (contact_id, next_check_at, evaluated_at, "
+                f"activity_seen_at) VALUES {groups} ON CONFLICT (contact_id) DO UPDATE SET "
+                "next_check_at = EXCLUDED.next_check_at, evaluated_at = EXCLUDED.evaluated_at, "
+                "activity_seen_at = EXCLUDED.activity_seen_at",
+                chunks,
+            )
 
 
 def _upsert_watched_arrays(db: Store, rows: Sequence[tuple[int, Any, Any, Any]]) -> None:

@@ -43,7 +43,14 @@ from funnelpact.domain.compliance import (
     rules_from_agreement,
 )
 from funnelpact.domain.errors import DomainError
-from funnelpact.domain.records import Contact, Decision, HandoffDecision, Record, StageChange
+from funnelpact.domain.records import (
+    Contact,
+    Decision,
+    HandoffDecision,
+    Record,
+    Ref,
+    StageChange,
+)
 from funnelpact.errors import FunnelpactError, InputError, NotFoundError
 from funnelpact.server.tracking import models as store
 from funnelpact.server.tracking.repository import Store
@@ -355,6 +362,8 @@ def _refresh(
     at_risk_value, breached_value = at_risk.value, breached.value
     # PostgreSQL: new rows stream to the server (COPY) while the loop evaluates.
     stream = ObligationStream(db, evaluated_at) if db.postgres else None
+    last_owner: Ref | None = None
+    last_owner_id: int | None = None
     with stream if stream is not None else nullcontext():
         for cid in ids:
             timeline = timelines.by_contact.get(cid)
@@ -368,9 +377,15 @@ def _refresh(
             for item in evaluate_seconds(timeline, rules, calendar, now):
                 total += 1
                 key = (cid, item.cycle, item.name)
-                seen.add(key)
+                if existing:  # stale rows are the stored ones not seen (none on a first pass)
+                    seen.add(key)
                 owner = item.owner
-                owner_id = rep_ids.get(owner) if owner is not None else None
+                # A cycle's obligations share one owner object: its id looked up once
+                # (a Ref's hash is a Python-level dataclass method).
+                if owner is not last_owner:
+                    last_owner = owner
+                    last_owner_id = rep_ids.get(owner) if owner is not None else None
+                owner_id = last_owner_id
                 values = _values(item, owner_id)
                 stored = existing.get(key)
                 row_id = 0
