@@ -3,9 +3,13 @@ tolerance and funnel, with the stages as the agreement labels them."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.test import Client
 from django.urls import reverse
 from web_testkit import PASSWORD, DemoWorld
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
 
 def _client() -> Client:
@@ -53,3 +57,38 @@ def test_a_scenario_compares_by_stage_with_the_agreements_labels(world: DemoWorl
     assert rows["mql"][1] == 2 * rows["mql"][0]
     assert comparison.labels["mql"] == "MQLs"  # the demo agreement's label
     assert comparison.labels["customers"] in {"Customers", "Clientes", "Clienti"}
+
+
+def test_a_saved_scenario_keeps_its_funnel_order_whatever_the_stores_key_order(
+    world: DemoWorld,
+) -> None:
+    """PostgreSQL's jsonb gives a saved scenario's keys back shortest first (rate_mql before
+    rate_prospect): the funnel's order must not come from the keys' order."""
+    client = _client()
+    url = reverse("web:planner")
+    base = client.get(url).context["inputs"]
+    client.post(url, {**base, "name": "base", "save": "1"})
+    from funnelpact.server.web.models import SavedScenario
+
+    scenario = SavedScenario.objects.get(name="base")
+    scenario.inputs = dict(
+        sorted(scenario.inputs.items(), key=lambda item: (len(item[0]), item[0]))
+    )
+    scenario.save(update_fields=["inputs"])
+    comparison = client.get(url, {"compare": [str(scenario.pk)]}).context["comparison"]
+    planned = client.get(url).context["result"]
+    rows = dict(comparison.rows)
+    assert [name for name, _ in comparison.rows][:-1] == [s.name for s in planned.stages]
+    assert [rows[s.name][0] for s in planned.stages] == [s.needed for s in planned.stages]
+
+
+def test_scenarios_saved_before_the_order_was_kept_read_in_the_examples_order(
+    world: DemoWorld,
+) -> None:
+    from funnelpact.server.web import planner
+    from funnelpact.server.web.models import SavedScenario
+
+    old = {k: v for k, v in planner.defaults().items() if k != "stages"}
+    shuffled = dict(sorted(old.items(), key=lambda item: (len(item[0]), item[0])))
+    SavedScenario.objects.create(name="old", inputs=shuffled, created_by="x", created_at=NOW)
+    assert planner.stages_of(shuffled) == list(planner.STAGES)

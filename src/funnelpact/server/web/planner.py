@@ -49,6 +49,7 @@ def defaults(spec: PlanSpec | None = None) -> dict[str, str]:
             "working_weeks": "48",
         }
         values.update({f"rate_{stage}": "0.5" for stage in STAGES})
+        values["stages"] = ",".join(STAGES)
         return values
     values = {
         "goal": _plain(spec.goal),
@@ -59,6 +60,7 @@ def defaults(spec: PlanSpec | None = None) -> dict[str, str]:
         "working_weeks": _plain(spec.working_weeks),
     }
     values.update({f"rate_{stage.name}": _plain(stage.rate) for stage in spec.stages})
+    values["stages"] = ",".join(stage.name for stage in spec.stages)
     return values
 
 
@@ -69,13 +71,21 @@ def stage_labels(spec: PlanSpec | None) -> dict[str, str]:
 
 
 def stages_of(values: dict[str, str]) -> list[str]:
-    return [key[len("rate_") :] for key in values if key.startswith("rate_")]
+    """The funnel's stages, top first. The order is kept in ``stages``: a saved scenario's
+    inputs come back from PostgreSQL's jsonb with their keys reordered (shortest first)."""
+    rated = [key[len("rate_") :] for key in values if key.startswith("rate_")]
+    if "stages" in values:
+        listed = [stage for stage in values["stages"].split(",") if stage in rated]
+        return [*listed, *(stage for stage in rated if stage not in listed)]
+    # Scenarios saved before the order was kept had the example's stages.
+    known = [stage for stage in STAGES if stage in rated]
+    return [*known, *(stage for stage in rated if stage not in known)]
 
 
 def inputs_from(form: QueryDict, base: dict[str, str] | None = None) -> dict[str, str]:
     values = dict(base or defaults())
     for key in values:
-        if key in form:
+        if key in form and key != "stages":  # the funnel's order is the plan's, not the form's
             values[key] = form[key].strip()[:40]
     return values
 
