@@ -20,7 +20,6 @@ from funnelpact.server.watch.repository import (
     WATCHED_TABLE,
     execute_for_ids,
     find_contact,
-    select_by_ids,
 )
 from funnelpact.server.watch.scheduler import tick
 from funnelpact.server.watch.services import queue_contacts, use_agreement
@@ -39,8 +38,8 @@ def test_id_lookups_take_any_ids_small_or_past_32_bits(clock, agreement_path: Pa
     table = str(store.Contact._meta.db_table)
     # A small id and ids past int2 and int4 (PostgreSQL binds them all as one bigint[]).
     ids = [contact_id, 40_000, 2**31 + 5, 2**40]
-    assert select_by_ids(db, table, ["id"], "id", ids) == [(contact_id,)]
-    assert select_by_ids(db, table, ["id"], "id", []) == []
+    assert db.select_in(table, ["id"], "id", ids) == [(contact_id,)]
+    assert db.select_in(table, ["id"], "id", []) == []
     queue_contacts([contact_id], HANDOFF)
     execute_for_ids(
         db,

@@ -105,7 +105,7 @@ class Store:
         if self.postgres and any(isinstance(p, list) for p in params):
             with self._bound_cursor() as raw:
                 # in_list's arrays in binary: text arrays are quoted element by element.
-                raw.execute(sql.replace("= ANY(%s)", "= ANY(%b)"), params)
+                raw.execute(sql.replace("= ANY(%s", "= ANY(%b"), params)
                 return [tuple(row) for row in raw.fetchall()]
         with self.connection.cursor() as cursor:
             cursor.execute(sql, params)

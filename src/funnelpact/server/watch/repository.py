@@ -70,49 +70,14 @@ def _table(model: type[Any]) -> str:
     return str(model._meta.db_table)
 
 
-def select_by_ids(
-    db: Store, table: str, columns: Sequence[str], column: str, ids: Sequence[int]
-) -> list[tuple[Any, ...]]:
-    """Rows of ``table`` whose bigint ``column`` is one of ``ids`` (store ids, all ints).
-
-    On PostgreSQL the ids go as one binary array cast to ``bigint[]``: psycopg dumps a list of
-    small ints as ``smallint[]`` (``int4[]`` up to 2**31), and ``bigint = ANY(smallint[])`` is
-    a cross-type comparison the server cannot hash: for 2,000 ids it chose a sequential scan
-    testing each row against the array element by element (180 ms on 30,000 contacts, against
-    5 ms with the cast, which hashes the array). Elsewhere ``Store.select_in``.
-    """
-    if not db.postgres:
-        return db.select_in(table, columns, column, ids)
-    import psycopg
-
-    sql = f"SELECT {', '.join(columns)} FROM {table} WHERE {column} = ANY(%b::bigint[])"
-    db.connection.ensure_connection()
-    rows: list[tuple[Any, ...]] = []
-    with psycopg.Cursor(db.connection.connection) as cursor:
-        for start in range(0, len(ids), _ID_CHUNK):
-            cursor.execute(sql, [list(ids[start : start + _ID_CHUNK])])
-            rows.extend(cursor.fetchall())
-    return rows
-
-
-_ID_CHUNK = 50_000
-
-
 def execute_for_ids(
     db: Store, sql: str, column: str, ids: Sequence[int], params: Sequence[Any] = ()
 ) -> None:
     """Run ``sql``, its ``{ids}`` replaced by ``column`` in ``ids`` (one parameter, first:
-    the other ``params`` follow), in one statement whatever the number of ids (see
-    ``select_by_ids`` for PostgreSQL's ``bigint[]``)."""
-    if not db.postgres:
-        condition, values = db.in_list(column, list(ids))
-        db.execute(sql.format(ids=condition), [*values, *params])
-        return
-    import psycopg
-
-    db.connection.ensure_connection()
-    with psycopg.Cursor(db.connection.connection) as cursor:
-        cursor.execute(sql.format(ids=f"{column} = ANY(%b::bigint[])"), [list(ids), *params])
+    the other ``params`` follow), in one statement whatever the number of ids
+    (``Store.in_list``: a ``bigint[]`` on PostgreSQL)."""
+    condition, values = db.in_list(column, list(ids))
+    db.execute(sql.format(ids=condition), [*values, *params])
 
 
 def load_timelines(contact_ids: Iterable[int]) -> Timelines:
@@ -132,30 +97,30 @@ def load_timelines(contact_ids: Iterable[int]) -> Timelines:
     decisions: dict[int, list[HandoffDecision]] = defaultdict(list)
     activity: dict[int, list[tuple[datetime, int, str]]] = defaultdict(list)
     refs: dict[int, Ref] = {}
-    for cid, owner_id in select_by_ids(db, _table(store.Contact), ["id", "owner_id"], "id", ids):
+    for cid, owner_id in db.select_in(_table(store.Contact), ["id", "owner_id"], "id", ids):
         owners[cid] = owner_id
         refs[cid] = contact_ref(cid)
     contact_ref_of = refs.get
-    for cid, stage, entered_at in select_by_ids(
-        db, _table(store.StageChange), ["contact_id", "stage", "entered_at"], "contact_id", ids
+    for cid, stage, entered_at in db.select_in(
+        _table(store.StageChange), ["contact_id", "stage", "entered_at"], "contact_id", ids
     ):
         stages[cid].append(
             StageChange(contact_ref_of(cid) or contact_ref(cid), stage, instant(entered_at))
         )
-    for cid, rep_id, assigned_at in select_by_ids(
-        db, _table(store.OwnerChange), ["contact_id", "owner_id", "assigned_at"], "contact_id", ids
+    for cid, rep_id, assigned_at in db.select_in(
+        _table(store.OwnerChange), ["contact_id", "owner_id", "assigned_at"], "contact_id", ids
     ):
         owner_changes[cid].append((rep_id, instant(assigned_at)))
     touch_columns = ["contact_id", "id", "type", "occurred_at", "direction", "rep_id", "automated"]
-    for row in select_by_ids(db, _table(store.Touch), touch_columns, "contact_id", ids):
+    for row in db.select_in(_table(store.Touch), touch_columns, "contact_id", ids):
         cid, touch_id, kind, occurred_at, direction, rep_id, automated = row
         at = instant(occurred_at)
         touches[cid].append((touch_id, kind, at, direction, rep_id, bool(automated)))
         if kind in ACTIVITY_TYPES:
             activity[cid].append((at, touch_id, kind))
     decision_columns = ["contact_id", "decision", "decided_at", "reason"]
-    for cid, decision, decided_at, reason in select_by_ids(
-        db, _table(store.HandoffDecision), decision_columns, "contact_id", ids
+    for cid, decision, decided_at, reason in db.select_in(
+        _table(store.HandoffDecision), decision_columns, "contact_id", ids
     ):
         decisions[cid].append(
             HandoffDecision(
@@ -170,8 +135,8 @@ def load_timelines(contact_ids: Iterable[int]) -> Timelines:
     wanted_reps.update(row[4] for rows in touches.values() for row in rows if row[4] is not None)
     rep_refs: dict[int, Ref] = {
         rep_id: Ref(System(system), external_id)
-        for rep_id, system, external_id in select_by_ids(
-            db, _table(store.Rep), ["id", "system", "external_id"], "id", sorted(wanted_reps)
+        for rep_id, system, external_id in db.select_in(
+            _table(store.Rep), ["id", "system", "external_id"], "id", sorted(wanted_reps)
         )
     }
     by_contact: dict[int, Timeline] = {}
@@ -371,7 +336,7 @@ def read_obligations(
         ),
     ]
     found: dict[tuple[int, int, str], tuple[int, tuple[Any, ...]]] = {}
-    for row in select_by_ids(db, OBLIGATION_TABLE, columns, "contact_id", contact_ids):
+    for row in db.select_in(OBLIGATION_TABLE, columns, "contact_id", contact_ids):
         found[(row[1], row[2], row[3])] = (row[0], row[4:])
     return found
 
@@ -516,8 +481,8 @@ def obligation_ids(
     columns = ["id", "contact_id", "cycle", "name"]
     return {
         (cid, cycle, name): row_id
-        for row_id, cid, cycle, name in select_by_ids(
-            db, OBLIGATION_TABLE, columns, "contact_id", contacts
+        for row_id, cid, cycle, name in db.select_in(
+            OBLIGATION_TABLE, columns, "contact_id", contacts
         )
         if (cid, cycle, name) in wanted
     }
@@ -549,9 +514,7 @@ def read_watched(
     )
     return {
         cid: (aware(next_check), aware(seen))
-        for cid, next_check, seen in select_by_ids(
-            db, WATCHED_TABLE, columns, "contact_id", contact_ids
-        )
+        for cid, next_check, seen in db.select_in(WATCHED_TABLE, columns, "contact_id", contact_ids)
     }
 
 

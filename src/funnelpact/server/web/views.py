@@ -249,15 +249,9 @@ def leads_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _stage_labels() -> dict[str, str]:
-    """Stage names as the agreement in force labels them (in its own language)."""
-    context = active_context()
-    if context is None:
-        return {}
-    return {stage.name: stage.label for stage in context.agreement.lifecycle.stages}
-
-
-def _timeline(contact: store.Contact, stage_labels: dict[str, str]) -> list[dict[str, Any]]:
+def _timeline(
+    contact: store.Contact, stage_labels: dict[str, str], reasons: dict[str, str]
+) -> list[dict[str, Any]]:
     # Each event's kind is shown as a translated word beside it: the text is what the CRM
     # recorded (a subject, a page), never the kind again in English.
     events: list[dict[str, Any]] = []
@@ -271,7 +265,6 @@ def _timeline(contact: store.Contact, stage_labels: dict[str, str]) -> list[dict
         events.append(
             {"at": touch.occurred_at, "kind": touch.type, "text": text, "who": str(touch.rep or "")}
         )
-    reasons = _reason_labels()
     for decision in contact.decisions.select_related("decided_by"):
         accepted = decision.decision == Decision.ACCEPTED
         text = str(_("lead accepted") if accepted else _("lead rejected"))
@@ -289,28 +282,24 @@ def _timeline(contact: store.Contact, stage_labels: dict[str, str]) -> list[dict
     return events
 
 
-def _reason_labels() -> dict[str, str]:
-    context = active_context()
-    if context is None:
-        return {}
-    return {reason.code: reason.label for reason in context.agreement.handoff.rejection_reasons}
-
-
 @requires(Capability.VIEW_LEADS)
 def lead_view(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = _viewer(request)
     contact = lead_or_404(viewer, pk)
     context = active_context()
-    labels = _stage_labels()
+    # Stage names and rejection reasons as the agreement in force labels them (its language).
+    agreement = context.agreement if context else None
+    labels = {s.name: s.label for s in agreement.lifecycle.stages} if agreement else {}
+    reasons = agreement.handoff.rejection_reasons if agreement else ()
     return _page(
         request,
         "web/lead.html",
         contact=contact,
         stage_label=labels.get(contact.lifecycle_stage, contact.lifecycle_stage),
-        timeline=_timeline(contact, labels),
+        timeline=_timeline(contact, labels, {r.code: r.label for r in reasons}),
         obligations=list(contact.obligations.order_by("cycle", "due_at")),
         identities=list(contact.identities.all()),
-        reasons=context.agreement.handoff.rejection_reasons if context else (),
+        reasons=reasons,
         open_decision=contact.obligations.filter(
             name="decision", status__in=OPEN_STATUSES
         ).exists(),
@@ -414,12 +403,7 @@ def touch_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _plan_in_force() -> PlanSpec | None:
     context = active_context()
-    if context is None:
-        return None
-    try:
-        return context.agreement.plan_spec()
-    except (DomainError, ValueError):
-        return None
+    return context.agreement.plan_spec() if context is not None else None
 
 
 @requires(Capability.VIEW_PLANNER, "GET", "POST")
